@@ -1,0 +1,7 @@
+/* virtccw: formatting a domain definition as libvirt's inactive XML. */
+#pragma once
+
+#include "domain_conf.h"
+
+/* The whole document, ending in "</domain>\n". */
+char *vccw_domain_def_format(const VccwDomainDef *def);

@@ -1,0 +1,67 @@
+#include "vccw_uuid.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool
+vccw_uuid_parse(const char *str, unsigned char uuid[VCCW_UUID_BUFLEN])
+{
+    const char *cur = str;
+    size_t i = 0;
+
+    if (!str)
+        return false;
+    while (g_ascii_isspace(*cur))
+        cur++;
+    while (i < VCCW_UUID_BUFLEN) {
+        if (*cur == '\0')
+            return false;
+        if (*cur == '-' || *cur == ' ') {
+            cur++;
+            continue;
+        }
+        if (!g_ascii_isxdigit(cur[0]) || !g_ascii_isxdigit(cur[1]))
+            return false;
+        uuid[i++] = (unsigned char)((g_ascii_xdigit_value(cur[0]) << 4) |
+                                    g_ascii_xdigit_value(cur[1]));
+        cur += 2;
+    }
+    while (*cur) {
+        if (!g_ascii_isspace(*cur))
+            return false;
+        cur++;
+    }
+    return true;
+}
+
+void
+vccw_uuid_format(const unsigned char uuid[VCCW_UUID_BUFLEN],
+                 char out[VCCW_UUID_STRING_BUFLEN])
+{
+    snprintf(out, VCCW_UUID_STRING_BUFLEN,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5],
+             uuid[6], uuid[7], uuid[8], uuid[9], uuid[10], uuid[11],
+             uuid[12], uuid[13], uuid[14], uuid[15]);
+}
+
+bool
+vccw_uuid_is_canonical(const char *str)
+{
+    static const size_t dashes[] = { 8, 13, 18, 23 };
+    size_t d = 0;
+
+    if (!str || strlen(str) != 36)
+        return false;
+    for (size_t i = 0; i < 36; i++) {
+        if (d < G_N_ELEMENTS(dashes) && i == dashes[d]) {
+            if (str[i] != '-')
+                return false;
+            d++;
+        } else if (!g_ascii_isxdigit(str[i])) {
+            return false;
+        }
+    }
+    return true;
+}
