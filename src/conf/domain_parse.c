@@ -881,7 +881,6 @@ parse_lifecycle(xmlNodePtr node, char **out, GError **err)
 static bool
 parse_domain_node(xmlNodePtr root, VccwDomainDef *def, GError **err)
 {
-    g_autofree char *type = NULL;
     xmlNodePtr cur;
     int v;
 

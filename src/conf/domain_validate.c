@@ -71,7 +71,7 @@ validate_unique_aliases_and_boot(const VccwDomainDef *def, GError **err)
 }
 
 static bool
-validate_hostdev(const VccwDevice *dev, GError **err)
+validate_hostdev(const VccwDomainDef *def, const VccwDevice *dev, GError **err)
 {
     const VccwHostdevDef *hd = &dev->u.hostdev;
     char uuid[VCCW_UUID_STRING_BUFLEN];
@@ -94,6 +94,14 @@ validate_hostdev(const VccwDevice *dev, GError **err)
                        hd->display != VCCW_TRISTATE_ABSENT ? "display" : "ramfb", uuid);
         return false;
     }
+    /* libvirt places vfio-pci mdevs of s390 guests on zPCI, which virtccw
+     * does not model: refuse rather than produce a different guest. */
+    if (hd->model == VCCW_HOSTDEV_MODEL_VFIO_PCI && vccw_domain_is_s390_ccw(def)) {
+        vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED,
+                       "vfio-pci mediated device '%s' on an s390-ccw machine needs zPCI addressing, which virtccw does not support",
+                       uuid);
+        return false;
+    }
     /* Stricter than libvirt, which drops the address without a word. */
     if (hd->model == VCCW_HOSTDEV_MODEL_VFIO_AP && dev->info.addr.type != VCCW_ADDR_NONE) {
         vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED,
@@ -110,7 +118,7 @@ vccw_domain_def_validate(const VccwDomainDef *def, GError **err)
     if (!validate_unique_mdevs(def, err) || !validate_unique_aliases_and_boot(def, err))
         return false;
     for (guint i = 0; i < vccw_domain_ndevs(def, VCCW_DEV_HOSTDEV); i++) {
-        if (!validate_hostdev(vccw_domain_dev(def, VCCW_DEV_HOSTDEV, i), err))
+        if (!validate_hostdev(def, vccw_domain_dev(def, VCCW_DEV_HOSTDEV, i), err))
             return false;
     }
     return true;

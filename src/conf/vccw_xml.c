@@ -163,6 +163,7 @@ vccw_xml_prop_enum(xmlNodePtr node, const char *name,
 int
 vccw_xml_prop_tristate_bool(xmlNodePtr node, const char *name, int *out, GError **err)
 {
+    *out = VCCW_TRISTATE_ABSENT;
     return vccw_xml_prop_enum(node, name, vccw_tristate_bool_from_string,
                               VCCW_XML_PROP_NONZERO, out, err);
 }
@@ -170,6 +171,7 @@ vccw_xml_prop_tristate_bool(xmlNodePtr node, const char *name, int *out, GError 
 int
 vccw_xml_prop_tristate_switch(xmlNodePtr node, const char *name, int *out, GError **err)
 {
+    *out = VCCW_TRISTATE_ABSENT;
     return vccw_xml_prop_enum(node, name, vccw_tristate_switch_from_string,
                               VCCW_XML_PROP_NONZERO, out, err);
 }

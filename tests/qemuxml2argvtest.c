@@ -1,0 +1,183 @@
+/* virtccw: the data-driven domain test runner.
+ *
+ * For every NAME.xml in DATADIR (tests/qemuxml2argvdata) it loads the
+ * domain with the recorded capabilities of the emulator the XML names and
+ * compares:
+ *   - the command line with NAME.args, or the error with NAME.err
+ *     (both made by libvirt 9.0, see tests/libvirt-reference/);
+ *   - the normalized XML with OUTDIR/NAME.xml, or the error with
+ *     OUTDIR/NAME.err.
+ * Where virtccw deliberately differs from libvirt, NAME.virtccw.args /
+ * NAME.virtccw.err / OUTDIR/NAME.virtccw.xml / .virtccw.err hold our
+ * expectation and tests/virtccw-vs-libvirt.md says why.
+ *
+ * VIRTCCW_TEST_REGENERATE=1 rewrites the expected files that differ
+ * (the .virtccw.* override when one exists) for a human to review with
+ * `git diff`.
+ *
+ * usage: qemuxml2argvtest CAPSDIR DATADIR OUTDIR
+ */
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+
+#include "domain_format.h"
+#include "qemu_command.h"
+#include "qemu_domain.h"
+
+static bool regenerate;
+static unsigned int passed, failed;
+
+/* Recorded capabilities per emulator binary name. */
+static const struct {
+    const char *emulator;
+    const char *file;
+} caps_files[] = {
+    { "qemu-system-s390x", "caps_7.2.0_s390x.json" },
+    { "qemu-system-x86_64", "caps_7.2.0_x86_64.json" },
+};
+
+static VccwQemuCaps *
+caps_for(const char *capsdir, const char *xml, size_t len, GHashTable *cache)
+{
+    g_autoptr(VccwDomainDef) def = vccw_domain_load_parse_only(xml, len, "test", NULL);
+    const char *file = caps_files[0].file;
+    VccwQemuCaps *caps;
+
+    if (def && def->emulator) {
+        g_autofree char *base = g_path_get_basename(def->emulator);
+        for (size_t i = 0; i < G_N_ELEMENTS(caps_files); i++) {
+            if (g_str_equal(base, caps_files[i].emulator))
+                file = caps_files[i].file;
+        }
+    }
+    if (!(caps = g_hash_table_lookup(cache, file))) {
+        g_autofree char *path = g_build_filename(capsdir, file, NULL);
+        g_autoptr(GError) err = NULL;
+        if (!(caps = vccw_qemu_caps_load_file(path, &err)))
+            g_error("cannot load %s: %s", path, err->message);
+        g_hash_table_insert(cache, g_strdup(file), caps);
+    }
+    return caps;
+}
+
+/* Compare @actual (success output or error text) with the expected file
+ * pair BASE{.virtccw,}{.SUCCESS_EXT,.err}. */
+static void
+check(const char *name, const char *what, const char *base, const char *success_ext,
+      const char *actual, bool is_error)
+{
+    const char *kind = is_error ? "err" : success_ext;
+    g_autofree char *override = g_strdup_printf("%s.virtccw.%s", base, kind);
+    g_autofree char *plain = g_strdup_printf("%s.%s", base, kind);
+    g_autofree char *other_override = g_strdup_printf("%s.virtccw.%s", base,
+                                                      is_error ? success_ext : "err");
+    const char *path = plain;
+    g_autofree char *expected = NULL;
+
+    if (g_file_test(override, G_FILE_TEST_EXISTS) ||
+        g_file_test(other_override, G_FILE_TEST_EXISTS))
+        path = override;
+    if (!g_file_get_contents(path, &expected, NULL, NULL) ||
+        !g_str_equal(expected, actual)) {
+        if (regenerate) {
+            g_file_set_contents(path, actual, -1, NULL);
+            printf("ok - %s %s (regenerated %s)\n", name, what, path);
+            passed++;
+            return;
+        }
+        printf("not ok - %s %s\n# expected (%s):\n# %s# actual %s:\n# %s\n",
+               name, what, path, expected ? expected : "(missing)\n",
+               is_error ? "error" : "output", actual);
+        failed++;
+        return;
+    }
+    printf("ok - %s %s\n", name, what);
+    passed++;
+}
+
+static void
+run_case(const char *capsdir, const char *datadir, const char *outdir,
+         const char *name, GHashTable *cache)
+{
+    g_autofree char *xmlpath = g_strdup_printf("%s/%s.xml", datadir, name);
+    g_autofree char *argbase = g_strdup_printf("%s/%s", datadir, name);
+    g_autofree char *outbase = g_strdup_printf("%s/%s", outdir, name);
+    g_autofree char *xml = NULL;
+    size_t len = 0;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VccwDomainDef) def = NULL;
+    VccwQemuCaps *caps;
+
+    if (!g_file_get_contents(xmlpath, &xml, &len, NULL)) {
+        printf("not ok - %s cannot read input\n", name);
+        failed++;
+        return;
+    }
+    caps = caps_for(capsdir, xml, len, cache);
+    def = vccw_qemu_domain_load(xml, len, xmlpath, caps, &err);
+    if (!def) {
+        g_autofree char *msg = g_strdup_printf("%s\n", err->message);
+        check(name, "xml", outbase, "xml", msg, true);
+        check(name, "argv", argbase, "args", msg, true);
+        return;
+    }
+    {
+        g_autofree char *out = vccw_domain_def_format(def);
+        check(name, "xml", outbase, "xml", out, false);
+    }
+    {
+        g_autoptr(VccwQemuCommand) cmd = vccw_qemu_build_command(def, caps, &err);
+        g_autofree char *line = NULL;
+        g_autofree char *text = NULL;
+        if (!cmd) {
+            text = g_strdup_printf("%s\n", err->message);
+            check(name, "argv", argbase, "args", text, true);
+            return;
+        }
+        line = vccw_qemu_command_to_string(cmd);
+        text = g_strdup_printf("%s\n", line);
+        check(name, "argv", argbase, "args", text, false);
+    }
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GHashTable) cache = NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) dir = NULL;
+    const char *entry;
+    const char *only = g_getenv("VIRTCCW_TEST_ONLY");
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s CAPSDIR DATADIR OUTDIR\n", argv[0]);
+        return 2;
+    }
+    regenerate = g_strcmp0(g_getenv("VIRTCCW_TEST_REGENERATE"), "1") == 0;
+    cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                  (GDestroyNotify)vccw_qemu_caps_free);
+    if (!(dir = g_dir_open(argv[2], 0, NULL))) {
+        fprintf(stderr, "cannot open %s\n", argv[2]);
+        return 2;
+    }
+    while ((entry = g_dir_read_name(dir))) {
+        if (g_str_has_suffix(entry, ".xml") && !strstr(entry, ".virtccw."))
+            g_ptr_array_add(names, g_strndup(entry, strlen(entry) - 4));
+    }
+    qsort(names->pdata, names->len, sizeof(char *), compare_names);
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        if (only && !strstr(name, only))
+            continue;
+        run_case(argv[1], argv[2], argv[3], name, cache);
+    }
+    printf("%u passed, %u failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
