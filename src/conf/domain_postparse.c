@@ -132,6 +132,28 @@ postparse_channel_ports(VccwDomainDef *def)
     }
 }
 
+/* libvirt keeps disks sorted by bus (its enum puts scsi before virtio),
+ * then by the index in the target name (vda < vdb < vdaa). */
+static unsigned int
+disk_sort_key(const VccwDevice *dev)
+{
+    const char *suffix = dev->u.disk.target_dev + 2;
+    unsigned int idx = 0;
+
+    for (const char *p = suffix; *p >= 'a' && *p <= 'z' && idx < (1u << 24); p++)
+        idx = (p == suffix ? 0 : (idx + 1) * 26) + (unsigned int)(*p - 'a');
+    return (dev->u.disk.bus == VCCW_DISK_BUS_SCSI ? 0u : 1u << 28) | idx;
+}
+
+static gint
+disk_compare(gconstpointer a, gconstpointer b)
+{
+    unsigned int ka = disk_sort_key(*(VccwDevice *const *)a);
+    unsigned int kb = disk_sort_key(*(VccwDevice *const *)b);
+
+    return ka < kb ? -1 : ka > kb;
+}
+
 static void
 set_default(char **slot, const char *value)
 {
@@ -147,6 +169,8 @@ vccw_domain_def_postparse(VccwDomainDef *def, GError **err)
     if (def->current_memory_kib == 0 || def->current_memory_kib > def->memory_kib)
         def->current_memory_kib = def->memory_kib;
     set_default(&def->vcpu_placement, "static");
+    /* g_ptr_array_sort is stable: equal names keep document order */
+    g_ptr_array_sort(def->devs[VCCW_DEV_DISK], disk_compare);
     set_default(&def->clock_offset, "utc");
     set_default(&def->on_poweroff, "destroy");
     set_default(&def->on_reboot, "restart");
