@@ -1,0 +1,125 @@
+/* virtccw benchmark: domain XML -> QEMU argv for guests with 10, 1,000
+ * and 10,000 CCW devices (half vfio-ccw hostdevs, half virtio disks,
+ * every other one with an explicit address).
+ *
+ * Prints, per size: the time of the whole pipeline (schema, parse,
+ * defaults, address assignment, validation, argv), its cost per device,
+ * the growth against the previous size, and the ratio against a floor:
+ * libxml2 merely parsing the same document, which any implementation
+ * (libvirt's included) must pay.
+ *
+ * usage: bench_argv CAPS_FILE [REPEAT]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <glib.h>
+#include <libxml/parser.h>
+
+#include "qemu_command.h"
+#include "qemu_domain.h"
+
+static char *
+make_guest(unsigned int ndev)
+{
+    GString *s = g_string_new(NULL);
+
+    g_string_append(s, "<domain type='qemu'>\n  <name>bench</name>\n"
+                       "  <uuid>6c2b8f5e-0d4a-4b8e-9a57-3f1c2e7d9b10</uuid>\n"
+                       "  <memory unit='MiB'>1024</memory>\n  <vcpu>2</vcpu>\n"
+                       "  <os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os>\n"
+                       "  <devices>\n    <emulator>/usr/bin/qemu-system-s390x</emulator>\n");
+    for (unsigned int i = 0; i < ndev; i++) {
+        /* explicit addresses from the top of the range, the rest assigned */
+        g_autofree char *addr = i % 2
+            ? g_strdup_printf("<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x%04x'/>",
+                              0xffff - i)
+            : g_strdup("");
+        if (i % 4 < 2)
+            g_string_append_printf(s,
+                "    <hostdev mode='subsystem' type='mdev' model='vfio-ccw'>"
+                "<source><address uuid='%08x-0000-4000-8000-%012x'/></source>%s</hostdev>\n",
+                i, i, addr);
+        else {
+            g_autofree char *name = NULL;
+            unsigned int n = i, len = 0;
+            char buf[8];
+            /* vda, vdb, ..., vdz, vdaa, ... */
+            do { buf[len++] = (char)('a' + n % 26); n = n / 26; } while (n-- > 0 && len < 7);
+            name = g_strnfill(len, 'a');
+            for (unsigned int k = 0; k < len; k++)
+                name[k] = buf[len - 1 - k];
+            g_string_append_printf(s,
+                "    <disk type='file' device='disk'><source file='/img/%u.raw'/>"
+                "<target dev='vd%s' bus='virtio'/>%s</disk>\n", i, name, addr);
+        }
+    }
+    g_string_append(s, "  </devices>\n</domain>\n");
+    return g_string_free(s, FALSE);
+}
+
+static double
+now(void)
+{
+    return (double)g_get_monotonic_time() / 1e6;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const unsigned int sizes[] = { 10, 1000, 10000 };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VccwQemuCaps) caps = NULL;
+    int repeat = argc > 2 ? atoi(argv[2]) : 5;
+    double prev_per_dev = 0;
+
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s CAPS_FILE [REPEAT]\n", argv[0]);
+        return 2;
+    }
+    if (!(caps = vccw_qemu_caps_load_file(argv[1], &err))) {
+        fprintf(stderr, "%s\n", err->message);
+        return 1;
+    }
+    printf("%8s %10s %12s %12s %10s %12s\n", "devices", "bytes", "pipeline ms",
+           "us/device", "growth", "x libxml2");
+    for (size_t s = 0; s < G_N_ELEMENTS(sizes); s++) {
+        g_autofree char *xml = make_guest(sizes[s]);
+        size_t len = strlen(xml);
+        double best = 1e9, floor_best = 1e9;
+        size_t argc_out = 0;
+
+        for (int r = 0; r < repeat; r++) {
+            double t0 = now();
+            xmlDocPtr doc = xmlReadMemory(xml, (int)len, "bench", NULL, XML_PARSE_NONET);
+            double t1 = now();
+            xmlFreeDoc(doc);
+            if (t1 - t0 < floor_best)
+                floor_best = t1 - t0;
+        }
+        for (int r = 0; r < repeat; r++) {
+            double t0 = now(), t1;
+            g_autoptr(VccwDomainDef) def = vccw_qemu_domain_load(xml, len, "bench", caps, &err);
+            g_autoptr(VccwQemuCommand) cmd = NULL;
+            g_autofree char *line = NULL;
+            if (!def || !(cmd = vccw_qemu_build_command(def, caps, &err))) {
+                fprintf(stderr, "%u devices: %s\n", sizes[s], err->message);
+                return 1;
+            }
+            line = vccw_qemu_command_to_string(cmd);
+            t1 = now();
+            argc_out = cmd->argv->len;
+            if (t1 - t0 < best)
+                best = t1 - t0;
+        }
+        {
+            double per_dev = best * 1e6 / sizes[s];
+            g_autofree char *growth = prev_per_dev > 0
+                ? g_strdup_printf("%.2fx", per_dev / prev_per_dev) : g_strdup("-");
+            printf("%8u %10zu %12.2f %12.2f %10s %12.1f   (argv %zu words)\n",
+                   sizes[s], len, best * 1e3, per_dev, growth, best / floor_best, argc_out);
+            prev_per_dev = per_dev;
+        }
+    }
+    printf("growth = cost per device relative to the previous size (1.00x = linear)\n");
+    return 0;
+}
