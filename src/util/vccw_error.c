@@ -17,6 +17,8 @@ static const char *const vccw_error_prefixes[VCCW_ERR_LAST] = {
     [VCCW_ERR_ARGUMENT] = "invalid argument: ",
     [VCCW_ERR_OVERFLOW] = "value too large: ",
     [VCCW_ERR_NO_NAME] = "missing name information ",
+    [VCCW_ERR_NO_NODE_DEVICE] = "Node device not found: ",
+    [VCCW_ERR_OPERATION_TIMEOUT] = "Timed out during operation: ",
 };
 
 const char *

@@ -16,6 +16,12 @@ static const char *const vccw_host_dirs[VCCW_HOST_DIR_LAST] = {
     [VCCW_HOST_DIR_MDEVCTL_CONFIG] = "/etc/mdevctl.d",
     [VCCW_HOST_DIR_VFIO_DEV] = "/dev/vfio",
     [VCCW_HOST_DIR_RUN] = "/run/virtccw",
+    [VCCW_HOST_DIR_CSS_ROOT] = "/sys/devices/css0",
+    [VCCW_HOST_DIR_CSS_BUS] = "/sys/bus/css",
+    [VCCW_HOST_DIR_MDEV_BUS_CLASS] = "/sys/class/mdev_bus",
+    [VCCW_HOST_DIR_MODULES] = "/sys/module",
+    [VCCW_HOST_DIR_IOMMU_GROUPS] = "/sys/kernel/iommu_groups",
+    [VCCW_HOST_DIR_DRIVERCTL_CONFIG] = "/etc/driverctl.d",
 };
 
 VccwHost *

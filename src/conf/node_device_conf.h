@@ -1,0 +1,115 @@
+/* virtccw: node devices (css subchannels, ccw devices, mdevs) in libvirt's
+ * node-device XML.
+ *
+ * A VccwNodeDevDef is what `virsh nodedev-dumpxml` shows for one device;
+ * it is filled from sysfs and the mdevctl store by src/node_device/, or
+ * parsed from user XML for nodedev-create / nodedev-define. Formatting
+ * follows libvirt (names, element order, hex formats) so that the output
+ * validates against libvirt's own nodedev schema.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "vccw_enum.h"
+#include "vccw_uuid.h"
+
+typedef enum {
+    VCCW_NODEDEV_CAP_SYSTEM,      /* "system": the root device "computer" */
+    VCCW_NODEDEV_CAP_CSS,         /* "css" */
+    VCCW_NODEDEV_CAP_CCW,         /* "ccw" */
+    VCCW_NODEDEV_CAP_MDEV,        /* "mdev" */
+    VCCW_NODEDEV_CAP_MDEV_TYPES,  /* "mdev_types": only a nested capability */
+    VCCW_NODEDEV_CAP_LAST
+} VccwNodeDevCapType;
+VCCW_ENUM_DECL(vccw_nodedev_cap);
+
+/* A subchannel or device number: cssid.ssid.devno. */
+typedef struct {
+    unsigned int cssid;
+    unsigned int ssid;
+    unsigned int devno;
+} VccwCcwId;
+
+/* One supported mdev type of a parent (<capability type='mdev_types'>). */
+typedef struct {
+    char *id;                 /* vfio_ccw-io */
+    char *name;               /* "I/O subchannel (Non-QDIO)", may be NULL */
+    char *device_api;         /* vfio-ccw */
+    unsigned int available;   /* availableInstances */
+} VccwMdevType;
+
+typedef struct {
+    char *name;
+    char *value;
+} VccwMdevAttr;
+
+typedef enum {
+    VCCW_MDEV_START_MANUAL,
+    VCCW_MDEV_START_AUTO,
+    VCCW_MDEV_START_LAST
+} VccwMdevStart;
+VCCW_ENUM_DECL(vccw_mdev_start);   /* "manual", "auto" */
+
+typedef struct {
+    char *name;               /* css_0_0_0052, ccw_0_0_5000, mdev_<uuid>_0_0_0052, computer */
+    char *sysfs_path;         /* /sys/devices/css0/0.0.0052 (as the host names it); NULL
+                                 for defined-but-inactive mdevs */
+    char *parent;             /* node-device name of the parent, NULL for computer */
+    char *driver;             /* bound driver name, NULL when unbound */
+    VccwNodeDevCapType type;
+
+    /* css, ccw */
+    VccwCcwId id;
+    bool has_channel_dev_addr;        /* css: dev_busid was not "none" */
+    VccwCcwId channel_dev_addr;
+    GPtrArray *mdev_types;            /* css: of VccwMdevType*, NULL or empty: none */
+
+    /* mdev */
+    char *mdev_type;                  /* vfio_ccw-io */
+    unsigned char uuid[VCCW_UUID_BUFLEN];
+    bool has_uuid;
+    char *parent_addr;                /* 0.0.0052 */
+    int iommu_group;                  /* -1: unknown (inactive) */
+    VccwMdevStart start;
+    GPtrArray *attrs;                 /* of VccwMdevAttr*, order kept */
+    bool active;                      /* exists in sysfs */
+    bool persistent;                  /* defined in the mdevctl store */
+} VccwNodeDevDef;
+
+VccwNodeDevDef *vccw_nodedev_def_new(VccwNodeDevCapType type);
+void vccw_nodedev_def_free(VccwNodeDevDef *def);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwNodeDevDef, vccw_nodedev_def_free)
+
+VccwMdevType *vccw_mdev_type_new(const char *id, const char *name,
+                                 const char *device_api, unsigned int available);
+void vccw_mdev_type_free(VccwMdevType *type);
+void vccw_mdev_attr_free(VccwMdevAttr *attr);
+
+/* libvirt's node-device names; non-alphanumerics become '_'. */
+char *vccw_nodedev_name_css(const VccwCcwId *id);            /* css_0_0_0052 */
+char *vccw_nodedev_name_ccw(const VccwCcwId *id);            /* ccw_0_0_5000 */
+char *vccw_nodedev_name_mdev(const unsigned char *uuid, const char *parent_addr);
+/* "0.0.0052" <-> VccwCcwId; strict: x.x.xxxx, lower-case hex. */
+bool vccw_ccw_id_parse(const char *str, VccwCcwId *id);
+char *vccw_ccw_id_format(const VccwCcwId *id);
+
+typedef enum {
+    VCCW_NODEDEV_FORMAT_INACTIVE = 1 << 0,  /* dumpxml --inactive: no <path> etc. */
+} VccwNodeDevFormatFlags;
+
+/* The <device> document, ending in "</device>\n". */
+char *vccw_nodedev_def_format(const VccwNodeDevDef *def, unsigned int flags);
+
+typedef enum {
+    VCCW_NODEDEV_PARSE_CREATE,   /* nodedev-create: transient mdev */
+    VCCW_NODEDEV_PARSE_DEFINE,   /* nodedev-define: persistent mdev */
+    VCCW_NODEDEV_PARSE_EXISTING, /* a full device as dumpxml prints it (tests) */
+} VccwNodeDevParseMode;
+
+/* Parse user XML; errors are libvirt's texts for the same mistakes
+ * ("missing parent device", "missing type id attribute for 'new device'",
+ * "Invalid uuid 'xyz' for new mdev device", "Unsupported device type"). */
+VccwNodeDevDef *vccw_nodedev_def_parse(const char *xml, size_t len, const char *url,
+                                       VccwNodeDevParseMode mode, GError **err);

@@ -1,0 +1,78 @@
+/* virtccw: the node-device driver API, shared by the CLI and virtccwd.
+ *
+ * Names are libvirt node-device names (css_0_0_0052, ccw_0_0_5000,
+ * mdev_<uuid>_0_0_0052, computer). Errors use libvirt's texts where
+ * libvirt has one for the same situation. The real implementation is
+ * node_device_ccw.c (sysfs under a VccwHost root + the mdevctl store).
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "node_device_conf.h"
+#include "vccw_host.h"
+
+/* libvirt's virConnectListAllNodeDeviceFlags bit values (the ones that
+ * matter on s390); other capability bits select nothing here. */
+#define VCCW_LIST_CAP_SYSTEM      (1u << 0)
+#define VCCW_LIST_CAP_MDEV_TYPES  (1u << 13)
+#define VCCW_LIST_CAP_MDEV        (1u << 14)
+#define VCCW_LIST_CAP_CCW_DEV     (1u << 15)
+#define VCCW_LIST_CAP_CSS_DEV     (1u << 16)
+#define VCCW_LIST_PERSISTENT      (1u << 28)
+#define VCCW_LIST_TRANSIENT       (1u << 29)
+#define VCCW_LIST_INACTIVE        (1u << 30)
+#define VCCW_LIST_ACTIVE          (1u << 31)
+
+typedef struct _VccwNodeDevDriver VccwNodeDevDriver;
+
+/* @host is borrowed and must outlive the driver. */
+VccwNodeDevDriver *vccw_nodedev_driver_new(const VccwHost *host, GError **err);
+void vccw_nodedev_driver_free(VccwNodeDevDriver *drv);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwNodeDevDriver, vccw_nodedev_driver_free)
+
+/* Devices matching @flags (0: all active ones, like libvirt), sorted by
+ * name; of VccwNodeDevDef*. Devices whose sysfs entries are broken are
+ * skipped and described in @warnings (char*, may be NULL). */
+GPtrArray *vccw_nodedev_list(VccwNodeDevDriver *drv, unsigned int flags,
+                             GPtrArray *warnings, GError **err);
+
+/* VCCW_ERR_NO_NODE_DEVICE: "Node device not found: no node device with
+ * matching name '%s'" (libvirt's code 53, domain 22) */
+VccwNodeDevDef *vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name,
+                                    GError **err);
+/* The mdev with @uuid, active or defined (parent may narrow it). */
+VccwNodeDevDef *vccw_nodedev_lookup_mdev(VccwNodeDevDriver *drv,
+                                         const unsigned char *uuid,
+                                         const char *parent_addr, GError **err);
+
+/* mdev lifecycle. create_xml starts a transient mdev and waits (bounded)
+ * until it appears; define_xml writes the mdevctl definition. */
+VccwNodeDevDef *vccw_nodedev_create_xml(VccwNodeDevDriver *drv, const char *xml,
+                                        size_t len, GError **err);
+VccwNodeDevDef *vccw_nodedev_define_xml(VccwNodeDevDriver *drv, const char *xml,
+                                        size_t len, GError **err);
+/* Stop an active mdev: refuses when its /dev/vfio group is open (EBUSY),
+ * never blocks on the kernel's remove. */
+bool vccw_nodedev_destroy(VccwNodeDevDriver *drv, const char *name, GError **err);
+bool vccw_nodedev_undefine(VccwNodeDevDriver *drv, const char *name, GError **err);
+/* Start a defined mdev. */
+bool vccw_nodedev_start(VccwNodeDevDriver *drv, const char *name, GError **err);
+bool vccw_nodedev_get_autostart(VccwNodeDevDriver *drv, const char *name,
+                                bool *autostart, GError **err);
+bool vccw_nodedev_set_autostart(VccwNodeDevDriver *drv, const char *name,
+                                bool autostart, GError **err);
+/* Start every defined mdev with start='auto' whose parent is ready. */
+bool vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings,
+                                GError **err);
+
+/* Subchannels: bind to vfio_ccw (detach from the host) and give back. */
+typedef enum {
+    VCCW_DETACH_PERSISTENT = 1 << 0,   /* also write /etc/driverctl.d/css-<id> */
+    VCCW_DETACH_FORCE = 1 << 1,        /* even when the ccw device is online */
+} VccwDetachFlags;
+bool vccw_nodedev_detach(VccwNodeDevDriver *drv, const char *name,
+                         unsigned int flags, GError **err);
+bool vccw_nodedev_reattach(VccwNodeDevDriver *drv, const char *name,
+                           unsigned int flags, GError **err);
