@@ -1,7 +1,9 @@
 #include "vccw_host.h"
 #include "vccw_error.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct _VccwHost {
@@ -107,4 +109,32 @@ vccw_host_path(const VccwHost *host, VccwHostDir dir,
     return g_strconcat(host->root, vccw_host_dirs[dir],
                        name ? "/" : "", name ? name : "",
                        attr ? "/" : "", attr ? attr : "", NULL);
+}
+
+bool
+vccw_host_check_inside(const VccwHost *host, const char *path, GError **err)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *real_root = NULL;
+    char *real_dir;
+    size_t rlen;
+    bool inside;
+
+    if (!host->root[0])
+        return true;   /* the real host: everything is inside "/" */
+    if (!(real_root = realpath(host->root, NULL)) || !(real_dir = realpath(dir, NULL))) {
+        vccw_error_set_errno(err, errno, "cannot resolve '%s'", path);
+        return false;
+    }
+    rlen = strlen(real_root);
+    inside = strncmp(real_dir, real_root, rlen) == 0 &&
+             (real_dir[rlen] == '/' || real_dir[rlen] == '\0') &&
+             vccw_path_component_is_safe(base);
+    free(real_dir);
+    if (!inside)
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
+                       "refusing to write '%s': it resolves outside the host root '%s'",
+                       path, host->root);
+    return inside;
 }

@@ -45,6 +45,11 @@ const char *vccw_host_dir_abs(VccwHostDir dir);
  * bytes, no '/', no NUL, not "." or "..". */
 bool vccw_path_component_is_safe(const char *name);
 
+/* Does @path, with every symlink resolved, stay inside the root? Checked
+ * before every write, since sysfs entries are symlinks a hostile tree
+ * could point anywhere. */
+bool vccw_host_check_inside(const VccwHost *host, const char *path, GError **err);
+
 /* <root>/<dir>[/<name>[/<attr>]]; @name and @attr are checked with
  * vccw_path_component_is_safe() first, so the result never leaves @dir. */
 char *vccw_host_path(const VccwHost *host, VccwHostDir dir,

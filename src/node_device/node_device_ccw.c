@@ -1,0 +1,610 @@
+/* virtccw: node devices read from sysfs (and the mdevctl store) under a
+ * host root.
+ *
+ * Enumeration reads each file at most once and only the files the output
+ * needs: a subchannel costs one readlink (its driver) and one read
+ * (dev_busid); only subchannels on vfio_ccw have their mdev types read.
+ * A broken entry (missing attribute, junk, dangling link) is reported in
+ * the warnings and skipped; the rest is listed.
+ */
+#include "node_device_ccw.h"
+#include "node_device_sysfs.h"
+#include "mdevctl_store.h"
+#include "vccw_error.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+struct _VccwNodeDevDriver {
+    const VccwHost *host;
+};
+
+/* Drivers whose subchannels libvirt lists as css devices. */
+static const char *const css_listed_drivers[] = { "io_subchannel", "vfio_ccw", NULL };
+
+VccwNodeDevDriver *
+vccw_nodedev_driver_new(const VccwHost *host, GError **err)
+{
+    VccwNodeDevDriver *drv = g_new0(VccwNodeDevDriver, 1);
+
+    drv->host = host;
+    return drv;
+}
+
+void
+vccw_nodedev_driver_free(VccwNodeDevDriver *drv)
+{
+    g_free(drv);
+}
+
+const VccwHost *
+vccw_nodedev_driver_host(const VccwNodeDevDriver *drv)
+{
+    return drv->host;
+}
+
+static void
+warn(GPtrArray *warnings, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+warn(GPtrArray *warnings, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!warnings)
+        return;
+    va_start(ap, fmt);
+    g_ptr_array_add(warnings, g_strdup_vprintf(fmt, ap));
+    va_end(ap);
+}
+
+static int
+open_dir(const VccwHost *host, VccwHostDir dir, const char *name, GError **err)
+{
+    g_autofree char *path = vccw_host_path(host, dir, name, NULL, err);
+    int fd;
+
+    if (!path)
+        return -1;
+    if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        vccw_error_set_errno(err, errno, "cannot open '%s'", path);
+        return -1;
+    }
+    return fd;
+}
+
+/* ---- css ------------------------------------------------------------ */
+
+/* The mdev types of a subchannel bound to vfio_ccw. */
+static GPtrArray *
+read_mdev_types(int subfd, const char *subch, GPtrArray *warnings)
+{
+    GPtrArray *types = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdev_type_free);
+    int tfd = openat(subfd, "mdev_supported_types", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir;
+    struct dirent *ent;
+
+    if (tfd < 0)
+        return types;
+    if (!(dir = fdopendir(tfd))) {
+        close(tfd);
+        return types;
+    }
+    while ((ent = readdir(dir))) {
+        char name[256] = "", api[64], avail[32];
+        g_autofree char *p_api = NULL, *p_avail = NULL, *p_name = NULL;
+        unsigned long n;
+        char *end;
+
+        if (ent->d_name[0] == '.' || !vccw_path_component_is_safe(ent->d_name))
+            continue;
+        p_api = g_strdup_printf("%s/device_api", ent->d_name);
+        p_avail = g_strdup_printf("%s/available_instances", ent->d_name);
+        p_name = g_strdup_printf("%s/name", ent->d_name);
+        if (vccw_sysfs_read_at(tfd, p_api, api, sizeof(api)) < 0 ||
+            vccw_sysfs_read_at(tfd, p_avail, avail, sizeof(avail)) < 0) {
+            warn(warnings, "subchannel %s: mdev type '%s' lacks device_api or available_instances",
+                 subch, ent->d_name);
+            continue;
+        }
+        n = strtoul(avail, &end, 10);
+        if (*avail == '\0' || *end != '\0' || n > G_MAXUINT) {
+            warn(warnings, "subchannel %s: mdev type '%s': bad available_instances '%s'",
+                 subch, ent->d_name, avail);
+            continue;
+        }
+        vccw_sysfs_read_at(tfd, p_name, name, sizeof(name));   /* optional */
+        g_ptr_array_add(types, vccw_mdev_type_new(ent->d_name, name[0] ? name : NULL,
+                                                  api, (unsigned int)n));
+    }
+    closedir(dir);
+    return types;
+}
+
+/* Fill a css device from the subchannel directory @subfd; NULL when the
+ * subchannel is not one libvirt lists (other driver, unbound). */
+static VccwNodeDevDef *
+read_css(const VccwCcwId *id, const char *subch, int subfd, bool want_types,
+         GPtrArray *warnings, bool *listed)
+{
+    g_autoptr(VccwNodeDevDef) def = NULL;
+    char driver[256], busid[64];
+    VccwCcwId dev;
+
+    *listed = false;
+    if (vccw_sysfs_link_base_at(subfd, "driver", driver, sizeof(driver)) < 0 ||
+        !g_strv_contains(css_listed_drivers, driver))
+        return NULL;
+    *listed = true;
+    def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CSS);
+    def->id = *id;
+    def->name = vccw_nodedev_name_css(id);
+    def->parent = g_strdup("computer");
+    def->driver = g_strdup(driver);
+    def->sysfs_path = g_strdup_printf("%s/%s", vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT), subch);
+    if (vccw_sysfs_read_at(subfd, "dev_busid", busid, sizeof(busid)) < 0) {
+        warn(warnings, "subchannel %s: cannot read dev_busid", subch);
+    } else if (!g_str_equal(busid, "none")) {
+        if (vccw_ccw_id_parse(busid, &dev)) {
+            def->has_channel_dev_addr = true;
+            def->channel_dev_addr = dev;
+        } else {
+            warn(warnings, "subchannel %s: bad dev_busid '%s'", subch, busid);
+        }
+    }
+    if (want_types && g_str_equal(driver, "vfio_ccw"))
+        def->mdev_types = read_mdev_types(subfd, subch, warnings);
+    return g_steal_pointer(&def);
+}
+
+static void
+list_css(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *out,
+         GPtrArray *warnings, bool want_all_caps)
+{
+    g_autoptr(GError) err = NULL;
+    int dfd = open_dir(drv->host, VCCW_HOST_DIR_CSS_DEVICES, NULL, &err);
+    DIR *dir;
+    struct dirent *ent;
+    bool only_with_types = (flags & VCCW_LIST_CAP_MDEV_TYPES) && !(flags & VCCW_LIST_CAP_CSS_DEV);
+
+    if (dfd < 0) {
+        if (!g_error_matches(err, VCCW_ERROR, VCCW_ERR_SYSTEM) || !strstr(err->message, "No such"))
+            warn(warnings, "%s", err->message);
+        return;
+    }
+    if (!(dir = fdopendir(dfd))) {
+        close(dfd);
+        return;
+    }
+    while ((ent = readdir(dir))) {
+        VccwCcwId id;
+        int subfd;
+        bool listed;
+        VccwNodeDevDef *def;
+
+        if (ent->d_name[0] == '.')
+            continue;
+        if (!vccw_ccw_id_parse(ent->d_name, &id)) {
+            warn(warnings, "ignoring '%s' in %s: not a subchannel id", ent->d_name,
+                 vccw_host_dir_abs(VCCW_HOST_DIR_CSS_DEVICES));
+            continue;
+        }
+        if ((subfd = openat(dfd, ent->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+            warn(warnings, "subchannel %s: %s", ent->d_name, g_strerror(errno));
+            continue;
+        }
+        def = read_css(&id, ent->d_name, subfd, true, warnings, &listed);
+        close(subfd);
+        if (!def)
+            continue;
+        if (only_with_types && (!def->mdev_types || def->mdev_types->len == 0)) {
+            vccw_nodedev_def_free(def);
+            continue;
+        }
+        g_ptr_array_add(out, def);
+    }
+    closedir(dir);
+    (void)want_all_caps;
+}
+
+/* ---- ccw -------------------------------------------------------------- */
+
+static VccwNodeDevDef *
+read_ccw(const VccwHost *host, int dfd, const char *name, GPtrArray *warnings)
+{
+    g_autoptr(VccwNodeDevDef) def = NULL;
+    char online[16], link[PATH_MAX];
+    g_autofree char *p_online = g_strdup_printf("%s/online", name);
+    g_autofree char *parent_dir = NULL;
+    g_autofree char *parent = NULL;
+    VccwCcwId id, pid;
+
+    if (!vccw_ccw_id_parse(name, &id)) {
+        warn(warnings, "ignoring '%s' in %s: not a device number", name,
+             vccw_host_dir_abs(VCCW_HOST_DIR_CCW_DEVICES));
+        return NULL;
+    }
+    if (vccw_sysfs_read_at(dfd, p_online, online, sizeof(online)) < 0) {
+        warn(warnings, "ccw device %s: cannot read online", name);
+        return NULL;
+    }
+    if (!g_str_equal(online, "1"))
+        return NULL;
+    /* ../../../devices/css0/0.0.0000/0.0.0005: the parent subchannel */
+    if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
+        warn(warnings, "ccw device %s: not a link to its subchannel", name);
+        return NULL;
+    }
+    parent_dir = g_path_get_dirname(link);
+    parent = g_path_get_basename(parent_dir);
+    if (!vccw_ccw_id_parse(parent, &pid)) {
+        warn(warnings, "ccw device %s: parent '%s' is not a subchannel", name, parent);
+        return NULL;
+    }
+    def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCW);
+    def->id = id;
+    def->name = vccw_nodedev_name_ccw(&id);
+    def->parent = vccw_nodedev_name_css(&pid);
+    def->sysfs_path = g_strdup_printf("%s/%s/%s", vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT),
+                                      parent, name);
+    {
+        char driver[256];
+        g_autofree char *p_drv = g_strdup_printf("%s/driver", name);
+        if (vccw_sysfs_link_base_at(dfd, p_drv, driver, sizeof(driver)) >= 0)
+            def->driver = g_strdup(driver);
+    }
+    (void)host;
+    return g_steal_pointer(&def);
+}
+
+static void
+list_ccw(VccwNodeDevDriver *drv, GPtrArray *out, GPtrArray *warnings)
+{
+    g_autoptr(GError) err = NULL;
+    int dfd = open_dir(drv->host, VCCW_HOST_DIR_CCW_DEVICES, NULL, &err);
+    DIR *dir;
+    struct dirent *ent;
+
+    if (dfd < 0)
+        return;
+    if (!(dir = fdopendir(dfd))) {
+        close(dfd);
+        return;
+    }
+    while ((ent = readdir(dir))) {
+        VccwNodeDevDef *def;
+        if (ent->d_name[0] == '.')
+            continue;
+        if ((def = read_ccw(drv->host, dfd, ent->d_name, warnings)))
+            g_ptr_array_add(out, def);
+    }
+    closedir(dir);
+}
+
+/* ---- mdev --------------------------------------------------------------- */
+
+static VccwNodeDevDef *
+read_active_mdev(int dfd, const char *name, GPtrArray *warnings)
+{
+    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_MDEV);
+    char link[PATH_MAX], type[256], group[32];
+    g_autofree char *p_type = g_strdup_printf("%s/mdev_type", name);
+    g_autofree char *p_group = g_strdup_printf("%s/iommu_group", name);
+    g_autofree char *parent_dir = NULL;
+    g_autofree char *parent = NULL;
+    VccwCcwId pid;
+    char *end;
+    long g;
+
+    if (!vccw_uuid_is_canonical(name) || !vccw_uuid_parse(name, def->uuid)) {
+        warn(warnings, "ignoring '%s' in %s: not a UUID", name,
+             vccw_host_dir_abs(VCCW_HOST_DIR_MDEV_DEVICES));
+        return NULL;
+    }
+    def->has_uuid = true;
+    if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
+        warn(warnings, "mdev %s: not a link to its device", name);
+        return NULL;
+    }
+    parent_dir = g_path_get_dirname(link);
+    parent = g_path_get_basename(parent_dir);
+    if (!vccw_ccw_id_parse(parent, &pid)) {
+        /* not a vfio-ccw mdev (another bus): not ours to list */
+        return NULL;
+    }
+    if (vccw_sysfs_link_base_at(dfd, p_type, type, sizeof(type)) < 0) {
+        warn(warnings, "mdev %s: no mdev_type link", name);
+        return NULL;
+    }
+    def->iommu_group = -1;
+    if (vccw_sysfs_link_base_at(dfd, p_group, group, sizeof(group)) >= 0) {
+        g = strtol(group, &end, 10);
+        if (*end == '\0' && g >= 0 && g <= G_MAXINT)
+            def->iommu_group = (int)g;
+    }
+    def->mdev_type = g_strdup(type);
+    def->parent_addr = g_strdup(parent);
+    def->parent = vccw_nodedev_name_css(&pid);
+    def->name = vccw_nodedev_name_mdev(def->uuid, parent);
+    def->sysfs_path = g_strdup_printf("%s/%s/%s", vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT),
+                                      parent, name);
+    def->driver = g_strdup("vfio_ccw_mdev");
+    def->active = true;
+    return g_steal_pointer(&def);
+}
+
+static VccwNodeDevDef *
+mdev_from_store(const VccwMdevctlDef *m)
+{
+    VccwNodeDevDef *def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_MDEV);
+    VccwCcwId pid;
+
+    memcpy(def->uuid, m->uuid, VCCW_UUID_BUFLEN);
+    def->has_uuid = true;
+    def->mdev_type = g_strdup(m->mdev_type);
+    def->parent_addr = g_strdup(m->parent);
+    if (vccw_ccw_id_parse(m->parent, &pid))
+        def->parent = vccw_nodedev_name_css(&pid);
+    def->name = vccw_nodedev_name_mdev(m->uuid, m->parent);
+    def->iommu_group = -1;
+    def->start = m->start;
+    def->persistent = true;
+    for (guint i = 0; m->attrs && i < m->attrs->len; i++) {
+        const VccwMdevAttr *a = g_ptr_array_index(m->attrs, i);
+        VccwMdevAttr *copy = g_new0(VccwMdevAttr, 1);
+        copy->name = g_strdup(a->name);
+        copy->value = g_strdup(a->value);
+        g_ptr_array_add(def->attrs, copy);
+    }
+    return def;
+}
+
+/* Active mdevs from sysfs merged with the definitions of the store. */
+GPtrArray *
+vccw_nodedev_list_mdevs(VccwNodeDevDriver *drv, GPtrArray *warnings)
+{
+    g_autoptr(GError) err = NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_nodedev_def_free);
+    g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) defined = NULL;
+    int dfd = open_dir(drv->host, VCCW_HOST_DIR_MDEV_DEVICES, NULL, &err);
+
+    if (dfd >= 0) {
+        DIR *dir = fdopendir(dfd);
+        struct dirent *ent;
+        if (!dir)
+            close(dfd);
+        while (dir && (ent = readdir(dir))) {
+            VccwNodeDevDef *def;
+            if (ent->d_name[0] == '.')
+                continue;
+            if ((def = read_active_mdev(dfd, ent->d_name, warnings))) {
+                g_ptr_array_add(out, def);
+                g_hash_table_insert(by_name, def->name, def);
+            }
+        }
+        if (dir)
+            closedir(dir);
+    }
+    g_clear_error(&err);
+    if (!(defined = vccw_mdevctl_store_list(drv->host, warnings, &err))) {
+        warn(warnings, "%s", err->message);
+        return out;
+    }
+    for (guint i = 0; i < defined->len; i++) {
+        const VccwMdevctlDef *m = g_ptr_array_index(defined, i);
+        g_autoptr(VccwNodeDevDef) def = mdev_from_store(m);
+        VccwNodeDevDef *active = g_hash_table_lookup(by_name, def->name);
+
+        if (active) {
+            active->persistent = true;
+            active->start = def->start;
+            g_ptr_array_extend_and_steal(active->attrs, g_steal_pointer(&def->attrs));
+            def->attrs = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdev_attr_free);
+            continue;
+        }
+        g_ptr_array_add(out, g_steal_pointer(&def));
+    }
+    return out;
+}
+
+/* ---- the list ----------------------------------------------------------- */
+
+static VccwNodeDevDef *
+computer_def(void)
+{
+    VccwNodeDevDef *def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_SYSTEM);
+
+    def->name = g_strdup("computer");
+    return def;
+}
+
+static gint
+compare_defs(gconstpointer a, gconstpointer b)
+{
+    return strcmp((*(VccwNodeDevDef *const *)a)->name, (*(VccwNodeDevDef *const *)b)->name);
+}
+
+static bool
+state_matches(const VccwNodeDevDef *def, unsigned int flags)
+{
+    unsigned int state = flags & (VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE);
+    unsigned int pers = flags & (VCCW_LIST_PERSISTENT | VCCW_LIST_TRANSIENT);
+    bool active = def->type != VCCW_NODEDEV_CAP_MDEV || def->active;
+    bool persistent = def->type == VCCW_NODEDEV_CAP_MDEV && def->persistent;
+
+    /* like libvirt: no state flag means active devices only */
+    if (state == 0)
+        state = VCCW_LIST_ACTIVE;
+    if (!((active && (state & VCCW_LIST_ACTIVE)) || (!active && (state & VCCW_LIST_INACTIVE))))
+        return false;
+    if (pers && !((persistent && (pers & VCCW_LIST_PERSISTENT)) ||
+                  (!persistent && (pers & VCCW_LIST_TRANSIENT))))
+        return false;
+    return true;
+}
+
+GPtrArray *
+vccw_nodedev_list(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *warnings,
+                  GError **err)
+{
+    const unsigned int caps = VCCW_LIST_CAP_SYSTEM | VCCW_LIST_CAP_MDEV_TYPES |
+                              VCCW_LIST_CAP_MDEV | VCCW_LIST_CAP_CCW_DEV | VCCW_LIST_CAP_CSS_DEV;
+    unsigned int want = flags & caps;
+    unsigned int other_caps = flags & 0x0fffffffu & ~caps;
+    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_nodedev_def_free);
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_nodedev_def_free);
+
+    if (want == 0 && other_caps)
+        return out;   /* only capabilities s390 does not have were asked for */
+    if (want == 0)
+        want = caps;
+    if (want & VCCW_LIST_CAP_SYSTEM)
+        g_ptr_array_add(all, computer_def());
+    if (want & (VCCW_LIST_CAP_CSS_DEV | VCCW_LIST_CAP_MDEV_TYPES))
+        list_css(drv, want, all, warnings, true);
+    if (want & VCCW_LIST_CAP_CCW_DEV)
+        list_ccw(drv, all, warnings);
+    if (want & VCCW_LIST_CAP_MDEV) {
+        g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
+        g_ptr_array_extend_and_steal(all, g_steal_pointer(&mdevs));
+    }
+    for (guint i = 0; i < all->len; i++) {
+        VccwNodeDevDef *def = g_ptr_array_index(all, i);
+        if (state_matches(def, flags)) {
+            g_ptr_array_add(out, def);
+            all->pdata[i] = NULL;
+        }
+    }
+    g_ptr_array_sort(out, compare_defs);
+    (void)err;
+    return out;
+}
+
+/* ---- lookup --------------------------------------------------------------- */
+
+static void
+not_found(GError **err, const char *name)
+{
+    vccw_error_set(err, VCCW_ERR_NO_NODE_DEVICE, "no node device with matching name '%s'", name);
+}
+
+/* "css_0_0_0052" -> 0.0.0052 */
+static bool
+parse_bus_name(const char *name, const char *prefix, VccwCcwId *id)
+{
+    g_autofree char *dotted = NULL;
+    size_t plen = strlen(prefix);
+
+    if (strncmp(name, prefix, plen) != 0)
+        return false;
+    dotted = g_strdup(name + plen);
+    g_strdelimit(dotted, "_", '.');
+    return vccw_ccw_id_parse(dotted, id);
+}
+
+VccwNodeDevDef *
+vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool require_listed,
+                        GError **err)
+{
+    g_autofree char *subch = vccw_ccw_id_format(id);
+    g_autofree char *name = vccw_nodedev_name_css(id);
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    int subfd = open_dir(drv->host, VCCW_HOST_DIR_CSS_DEVICES, subch, NULL);
+    VccwNodeDevDef *def;
+    bool listed;
+
+    if (subfd < 0) {
+        not_found(err, name);
+        return NULL;
+    }
+    def = read_css(id, subch, subfd, true, warnings, &listed);
+    if (!def && !require_listed) {
+        /* unbound or on another driver: still a subchannel we can name */
+        char driver[256];
+        def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CSS);
+        def->id = *id;
+        def->name = g_strdup(name);
+        def->parent = g_strdup("computer");
+        def->sysfs_path = g_strdup_printf("%s/%s", vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT), subch);
+        if (vccw_sysfs_link_base_at(subfd, "driver", driver, sizeof(driver)) >= 0)
+            def->driver = g_strdup(driver);
+    }
+    close(subfd);
+    if (!def)
+        not_found(err, name);
+    return def;
+}
+
+VccwNodeDevDef *
+vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
+{
+    VccwCcwId id;
+
+    if (!name) {
+        not_found(err, "(null)");
+        return NULL;
+    }
+    if (g_str_equal(name, "computer"))
+        return computer_def();
+    if (parse_bus_name(name, "css_", &id))
+        return vccw_nodedev_lookup_css(drv, &id, true, err);
+    if (parse_bus_name(name, "ccw_", &id)) {
+        g_autofree char *dev = vccw_ccw_id_format(&id);
+        g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+        int dfd = open_dir(drv->host, VCCW_HOST_DIR_CCW_DEVICES, NULL, NULL);
+        VccwNodeDevDef *def = dfd >= 0 ? read_ccw(drv->host, dfd, dev, warnings) : NULL;
+        if (dfd >= 0)
+            close(dfd);
+        if (!def)
+            not_found(err, name);
+        return def;
+    }
+    if (g_str_has_prefix(name, "mdev_")) {
+        g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
+        for (guint i = 0; i < mdevs->len; i++) {
+            VccwNodeDevDef *def = g_ptr_array_index(mdevs, i);
+            if (g_str_equal(def->name, name)) {
+                mdevs->pdata[i] = NULL;
+                return def;
+            }
+        }
+    }
+    not_found(err, name);
+    return NULL;
+}
+
+VccwNodeDevDef *
+vccw_nodedev_lookup_mdev(VccwNodeDevDriver *drv, const unsigned char *uuid,
+                         const char *parent_addr, GError **err)
+{
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
+    char str[VCCW_UUID_STRING_BUFLEN];
+    VccwNodeDevDef *found = NULL;
+    guint found_idx = 0;
+
+    for (guint i = 0; i < mdevs->len; i++) {
+        VccwNodeDevDef *def = g_ptr_array_index(mdevs, i);
+        if (memcmp(def->uuid, uuid, VCCW_UUID_BUFLEN) != 0)
+            continue;
+        if (parent_addr && g_strcmp0(def->parent_addr, parent_addr) != 0)
+            continue;
+        /* an active one wins over a definition under another parent */
+        if (!found || (def->active && !found->active)) {
+            found = def;
+            found_idx = i;
+        }
+    }
+    if (found)
+        mdevs->pdata[found_idx] = NULL;
+    if (!found) {
+        vccw_uuid_format(uuid, str);
+        vccw_error_set(err, VCCW_ERR_NO_DEVICE, "mediated device '%s' not found", str);
+    }
+    return found;
+}

@@ -1,0 +1,454 @@
+/* virtccw: mediated device lifecycle on vfio_ccw subchannels.
+ *
+ * Before creating, the parent, its type and its available instances are
+ * checked (mdevctl only finds out from the kernel's errno). After writing
+ * to `create` we wait, bounded, for the device to appear. Destroy checks
+ * "in use" first, as libvirt does, by opening /dev/vfio/<group>: EBUSY
+ * means a user (QEMU) holds it. The kernel's remove blocks while a user
+ * holds the device; we never wait on it unbounded.
+ */
+#include "node_device_ccw.h"
+#include "node_device_sysfs.h"
+#include "mdevctl_store.h"
+#include "vccw_error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#define APPEAR_TIMEOUT_MS 5000
+#define REMOVE_TIMEOUT_MS 10000
+#define VFIO_CCW "vfio_ccw"
+
+static const char *
+mdev_errno_text(int e)
+{
+    switch (e) {
+    case EEXIST: return "a mediated device with this UUID already exists";
+    case EUSERS: return "no available instances left on the parent";
+    case EINVAL: return "the kernel refused the UUID";
+    case ENODEV: return "the parent is not registered for mdev support";
+    default: return g_strerror(e);
+    }
+}
+
+/* The parent subchannel of @parent_name (css_...), bound to vfio_ccw and
+ * offering @type with an instance left. */
+static bool
+check_parent(VccwNodeDevDriver *drv, const char *parent_name, const char *type,
+             bool need_instance, char **parent_addr, GError **err)
+{
+    g_autoptr(GError) lookup_err = NULL;
+    g_autoptr(VccwNodeDevDef) parent = NULL;
+    g_autofree char *addr = NULL;
+    const VccwMdevType *t = NULL;
+
+    if (!parent_name) {
+        vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED, "missing parent device");
+        return false;
+    }
+    if (!(parent = vccw_nodedev_lookup(drv, parent_name, &lookup_err)) ||
+        parent->type != VCCW_NODEDEV_CAP_CSS) {
+        vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED, "invalid parent device '%s'", parent_name);
+        return false;
+    }
+    addr = vccw_ccw_id_format(&parent->id);
+    if (g_strcmp0(parent->driver, VFIO_CCW) != 0) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
+                       "Parent %s is not currently registered for mdev support (bind it to vfio_ccw: virtccw nodedev-detach %s)",
+                       addr, parent_name);
+        return false;
+    }
+    for (guint i = 0; parent->mdev_types && i < parent->mdev_types->len; i++) {
+        const VccwMdevType *cand = g_ptr_array_index(parent->mdev_types, i);
+        if (g_str_equal(cand->id, type))
+            t = cand;
+    }
+    if (!t) {
+        vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED,
+                       "Parent %s does not support mdev type %s", addr, type);
+        return false;
+    }
+    if (need_instance && t->available == 0) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_FAILED,
+                       "No available instances of %s on %s", type, addr);
+        return false;
+    }
+    *parent_addr = g_steal_pointer(&addr);
+    return true;
+}
+
+static char *
+mdev_dir(const VccwHost *host, const char *uuid, GError **err)
+{
+    return vccw_host_path(host, VCCW_HOST_DIR_MDEV_DEVICES, uuid, NULL, err);
+}
+
+static bool
+wait_for(const char *path, bool present, int timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+
+    for (;;) {
+        if (g_file_test(path, G_FILE_TEST_EXISTS) == present)
+            return true;
+        if (g_get_monotonic_time() > deadline)
+            return false;
+        g_usleep(5000);
+    }
+}
+
+/* Write @uuid to the parent's create file, set attributes, wait for the
+ * device. On failure nothing is left behind. */
+static bool
+mdev_start(VccwNodeDevDriver *drv, const char *parent_addr, const char *type,
+           const unsigned char *uuid, GPtrArray *attrs, GError **err)
+{
+    const VccwHost *host = vccw_nodedev_driver_host(drv);
+    char str[VCCW_UUID_STRING_BUFLEN];
+    g_autofree char *types = NULL, *create = NULL, *dev = NULL;
+    int rc;
+
+    vccw_uuid_format(uuid, str);
+    if (!(types = vccw_host_path(host, VCCW_HOST_DIR_CSS_DEVICES, parent_addr,
+                                 "mdev_supported_types", err)) ||
+        !vccw_path_component_is_safe(type) ||
+        !(dev = mdev_dir(host, str, err))) {
+        if (err && !*err)
+            vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid mdev type '%s'", type);
+        return false;
+    }
+    if (g_file_test(dev, G_FILE_TEST_EXISTS)) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
+                       "mediated device %s already exists", str);
+        return false;
+    }
+    create = g_build_filename(types, type, "create", NULL);
+    if (!vccw_host_check_inside(host, create, err))
+        return false;
+    if ((rc = vccw_sysfs_write(create, str)) < 0) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_FAILED,
+                       "cannot create mediated device %s on %s: %s", str, parent_addr,
+                       mdev_errno_text(-rc));
+        return false;
+    }
+    if (!wait_for(dev, true, APPEAR_TIMEOUT_MS)) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_TIMEOUT,
+                       "mediated device %s did not appear in %s within %d ms",
+                       str, vccw_host_dir_abs(VCCW_HOST_DIR_MDEV_DEVICES), APPEAR_TIMEOUT_MS);
+        return false;
+    }
+    for (guint i = 0; attrs && i < attrs->len; i++) {
+        const VccwMdevAttr *a = g_ptr_array_index(attrs, i);
+        g_autofree char *path = NULL;
+        g_autoptr(GError) rm_err = NULL;
+
+        if (!vccw_path_component_is_safe(a->name)) {
+            vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid attribute name '%s'", a->name);
+        } else {
+            path = g_build_filename(dev, a->name, NULL);
+            if (vccw_host_check_inside(host, path, err) &&
+                (rc = vccw_sysfs_write(path, a->value)) < 0)
+                vccw_error_set_errno(err, -rc, "cannot set attribute '%s' of mediated device %s",
+                                     a->name, str);
+        }
+        if (err && *err) {
+            /* undo the creation; the first error is the one reported */
+            g_autofree char *remove = g_build_filename(dev, "remove", NULL);
+            vccw_sysfs_write(remove, "1");
+            return false;
+        }
+    }
+    return true;
+}
+
+VccwNodeDevDef *
+vccw_nodedev_create_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GError **err)
+{
+    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_def_parse(xml, len, "nodedev-create",
+                                                           VCCW_NODEDEV_PARSE_CREATE, err);
+    g_autofree char *parent_addr = NULL;
+
+    if (!def)
+        return NULL;
+    if (!check_parent(drv, def->parent, def->mdev_type, true, &parent_addr, err))
+        return NULL;
+    if (!def->has_uuid) {
+        g_autofree char *u = g_uuid_string_random();
+        vccw_uuid_parse(u, def->uuid);
+        def->has_uuid = true;
+    }
+    if (!mdev_start(drv, parent_addr, def->mdev_type, def->uuid, def->attrs, err))
+        return NULL;
+    return vccw_nodedev_lookup_mdev(drv, def->uuid, parent_addr, err);
+}
+
+VccwNodeDevDef *
+vccw_nodedev_define_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GError **err)
+{
+    const VccwHost *host = vccw_nodedev_driver_host(drv);
+    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_def_parse(xml, len, "nodedev-define",
+                                                           VCCW_NODEDEV_PARSE_DEFINE, err);
+    g_autoptr(VccwMdevctlDef) m = NULL;
+    g_autoptr(GPtrArray) existing = NULL;
+    g_autofree char *parent_addr = NULL;
+    char str[VCCW_UUID_STRING_BUFLEN];
+
+    if (!def)
+        return NULL;
+    /* unlike mdevctl, refuse definitions that could never start */
+    if (!check_parent(drv, def->parent, def->mdev_type, false, &parent_addr, err))
+        return NULL;
+    if (!def->has_uuid) {
+        g_autofree char *u = g_uuid_string_random();
+        vccw_uuid_parse(u, def->uuid);
+        def->has_uuid = true;
+    }
+    vccw_uuid_format(def->uuid, str);
+    if (!(existing = vccw_mdevctl_store_find(host, def->uuid, parent_addr, err)))
+        return NULL;
+    if (existing->len > 0) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
+                       "Device %s on %s already defined", str, parent_addr);
+        return NULL;
+    }
+    m = vccw_mdevctl_def_new();
+    m->parent = g_strdup(parent_addr);
+    memcpy(m->uuid, def->uuid, VCCW_UUID_BUFLEN);
+    m->mdev_type = g_strdup(def->mdev_type);
+    m->start = def->start;
+    for (guint i = 0; def->attrs && i < def->attrs->len; i++) {
+        const VccwMdevAttr *a = g_ptr_array_index(def->attrs, i);
+        VccwMdevAttr *copy = g_new0(VccwMdevAttr, 1);
+        copy->name = g_strdup(a->name);
+        copy->value = g_strdup(a->value);
+        g_ptr_array_add(m->attrs, copy);
+    }
+    if (!vccw_mdevctl_store_write(host, m, err))
+        return NULL;
+    return vccw_nodedev_lookup_mdev(drv, def->uuid, parent_addr, err);
+}
+
+static VccwNodeDevDef *
+lookup_mdev_by_name(VccwNodeDevDriver *drv, const char *name, GError **err)
+{
+    VccwNodeDevDef *def = vccw_nodedev_lookup(drv, name, err);
+
+    if (def && def->type != VCCW_NODEDEV_CAP_MDEV) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
+                       "device '%s' is not a mediated device", name);
+        vccw_nodedev_def_free(def);
+        return NULL;
+    }
+    return def;
+}
+
+/* Is the mdev's VFIO group held open by someone (QEMU)? */
+static bool
+mdev_in_use(const VccwHost *host, const VccwNodeDevDef *def, GError **err)
+{
+    g_autofree char *group = NULL;
+    g_autofree char *path = NULL;
+    int fd;
+
+    if (def->iommu_group < 0)
+        return false;
+    group = g_strdup_printf("%d", def->iommu_group);
+    if (!(path = vccw_host_path(host, VCCW_HOST_DIR_VFIO_DEV, group, NULL, err)))
+        return true;
+    if ((fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK)) < 0) {
+        if (errno == EBUSY) {
+            vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
+                           "Unable to destroy '%s': device in use", def->name);
+            return true;
+        }
+        return false;   /* no group node: nobody can hold it */
+    }
+    close(fd);
+    return false;
+}
+
+typedef struct {
+    char *path;
+    int rc;
+    bool done;
+    GMutex lock;
+    GCond cond;
+    gint refs;
+} RemoveJob;
+
+static void
+remove_job_unref(RemoveJob *job)
+{
+    if (!g_atomic_int_dec_and_test(&job->refs))
+        return;
+    g_free(job->path);
+    g_mutex_clear(&job->lock);
+    g_cond_clear(&job->cond);
+    g_free(job);
+}
+
+static gpointer
+remove_thread(gpointer data)
+{
+    RemoveJob *job = data;
+    int rc = vccw_sysfs_write(job->path, "1");
+
+    g_mutex_lock(&job->lock);
+    job->rc = rc;
+    job->done = true;
+    g_cond_signal(&job->cond);
+    g_mutex_unlock(&job->lock);
+    remove_job_unref(job);
+    return NULL;
+}
+
+/* Write "1" to remove in a thread and wait at most REMOVE_TIMEOUT_MS: the
+ * kernel blocks this write while a user holds the device. */
+static bool
+mdev_remove_bounded(const char *path, const char *name, GError **err)
+{
+    RemoveJob *job = g_new0(RemoveJob, 1);
+    gint64 deadline = g_get_monotonic_time() + (gint64)REMOVE_TIMEOUT_MS * 1000;
+    bool done;
+    int rc;
+
+    job->path = g_strdup(path);
+    job->refs = 2;
+    g_mutex_init(&job->lock);
+    g_cond_init(&job->cond);
+    g_thread_unref(g_thread_new("mdev-remove", remove_thread, job));
+    g_mutex_lock(&job->lock);
+    while (!job->done && g_cond_wait_until(&job->cond, &job->lock, deadline))
+        ;
+    done = job->done;
+    rc = job->rc;
+    g_mutex_unlock(&job->lock);
+    remove_job_unref(job);
+    if (!done) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_TIMEOUT,
+                       "removing '%s' did not finish within %d s: the device is in use and the kernel waits for its user to release it",
+                       name, REMOVE_TIMEOUT_MS / 1000);
+        return false;
+    }
+    if (rc < 0) {
+        vccw_error_set_errno(err, -rc, "cannot remove '%s'", name);
+        return false;
+    }
+    return true;
+}
+
+bool
+vccw_nodedev_destroy(VccwNodeDevDriver *drv, const char *name, GError **err)
+{
+    const VccwHost *host = vccw_nodedev_driver_host(drv);
+    g_autoptr(VccwNodeDevDef) def = lookup_mdev_by_name(drv, name, err);
+    char str[VCCW_UUID_STRING_BUFLEN];
+    g_autofree char *dir = NULL, *remove = NULL;
+
+    if (!def)
+        return false;
+    if (!def->active) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID, "Device '%s' is not active", name);
+        return false;
+    }
+    if (mdev_in_use(host, def, err))
+        return false;
+    vccw_uuid_format(def->uuid, str);
+    if (!(dir = mdev_dir(host, str, err)))
+        return false;
+    remove = g_build_filename(dir, "remove", NULL);
+    if (!vccw_host_check_inside(host, remove, err) || !mdev_remove_bounded(remove, name, err))
+        return false;
+    return true;
+}
+
+bool
+vccw_nodedev_undefine(VccwNodeDevDriver *drv, const char *name, GError **err)
+{
+    g_autoptr(VccwNodeDevDef) def = lookup_mdev_by_name(drv, name, err);
+
+    if (!def)
+        return false;
+    if (!def->persistent) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID, "Node device '%s' is not defined", name);
+        return false;
+    }
+    return vccw_mdevctl_store_remove(vccw_nodedev_driver_host(drv), def->parent_addr,
+                                     def->uuid, err);
+}
+
+bool
+vccw_nodedev_start(VccwNodeDevDriver *drv, const char *name, GError **err)
+{
+    g_autoptr(VccwNodeDevDef) def = lookup_mdev_by_name(drv, name, err);
+    g_autofree char *parent_addr = NULL;
+
+    if (!def)
+        return false;
+    if (def->active) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID, "Device '%s' is already active", name);
+        return false;
+    }
+    if (!check_parent(drv, def->parent, def->mdev_type, true, &parent_addr, err))
+        return false;
+    return mdev_start(drv, parent_addr, def->mdev_type, def->uuid, def->attrs, err);
+}
+
+bool
+vccw_nodedev_get_autostart(VccwNodeDevDriver *drv, const char *name, bool *autostart,
+                           GError **err)
+{
+    g_autoptr(VccwNodeDevDef) def = lookup_mdev_by_name(drv, name, err);
+
+    if (!def)
+        return false;
+    *autostart = def->persistent && def->start == VCCW_MDEV_START_AUTO;
+    return true;
+}
+
+bool
+vccw_nodedev_set_autostart(VccwNodeDevDriver *drv, const char *name, bool autostart,
+                           GError **err)
+{
+    const VccwHost *host = vccw_nodedev_driver_host(drv);
+    g_autoptr(VccwNodeDevDef) def = lookup_mdev_by_name(drv, name, err);
+    g_autoptr(GPtrArray) found = NULL;
+    VccwMdevctlDef *m;
+
+    if (!def)
+        return false;
+    if (!def->persistent) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
+                       "cannot set autostart for transient device '%s'", name);
+        return false;
+    }
+    if (!(found = vccw_mdevctl_store_find(host, def->uuid, def->parent_addr, err)))
+        return false;
+    if (found->len == 0) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID, "Node device '%s' is not defined", name);
+        return false;
+    }
+    m = g_ptr_array_index(found, 0);
+    m->start = autostart ? VCCW_MDEV_START_AUTO : VCCW_MDEV_START_MANUAL;
+    return vccw_mdevctl_store_write(host, m, err);
+}
+
+bool
+vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings, GError **err)
+{
+    g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
+
+    for (guint i = 0; i < mdevs->len; i++) {
+        const VccwNodeDevDef *def = g_ptr_array_index(mdevs, i);
+        g_autoptr(GError) e = NULL;
+
+        if (def->active || !def->persistent || def->start != VCCW_MDEV_START_AUTO)
+            continue;
+        if (!vccw_nodedev_start(drv, def->name, &e) && warnings)
+            g_ptr_array_add(warnings, g_strdup_printf("%s: %s", def->name, e->message));
+    }
+    (void)err;
+    return true;
+}
