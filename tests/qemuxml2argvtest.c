@@ -37,14 +37,22 @@ static const struct {
     { "qemu-system-x86_64", "caps_7.2.0_x86_64.json" },
 };
 
+/* NAME.caps, when present, names the capabilities file to use (e.g. an
+ * emulator without JSON -device); otherwise the emulator's name decides. */
 static VccwQemuCaps *
-caps_for(const char *capsdir, const char *xml, size_t len, GHashTable *cache)
+caps_for(const char *capsdir, const char *case_base, const char *xml, size_t len,
+         GHashTable *cache)
 {
     g_autoptr(VccwDomainDef) def = vccw_domain_load_parse_only(xml, len, "test", NULL);
+    g_autofree char *override_path = g_strdup_printf("%s.caps", case_base);
+    g_autofree char *override = NULL;
     const char *file = caps_files[0].file;
     VccwQemuCaps *caps;
 
-    if (def && def->emulator) {
+    if (g_file_get_contents(override_path, &override, NULL, NULL)) {
+        g_strstrip(override);
+        file = override;
+    } else if (def && def->emulator) {
         g_autofree char *base = g_path_get_basename(def->emulator);
         for (size_t i = 0; i < G_N_ELEMENTS(caps_files); i++) {
             if (g_str_equal(base, caps_files[i].emulator))
@@ -114,7 +122,7 @@ run_case(const char *capsdir, const char *datadir, const char *outdir,
         failed++;
         return;
     }
-    caps = caps_for(capsdir, xml, len, cache);
+    caps = caps_for(capsdir, argbase, xml, len, cache);
     def = vccw_qemu_domain_load(xml, len, xmlpath, caps, &err);
     if (!def) {
         g_autofree char *msg = g_strdup_printf("%s\n", err->message);
