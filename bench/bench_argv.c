@@ -9,7 +9,10 @@
  * (libvirt's included) must pay.
  *
  * usage: bench_argv CAPS_FILE [REPEAT]
+ *        bench_argv CAPS_FILE --check   (correctness only, for the test
+ *        suite: every size loads, devnos are unique, one -device each)
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <glib.h>
@@ -57,6 +60,37 @@ make_guest(unsigned int ndev)
     return g_string_free(s, FALSE);
 }
 
+/* Every device got a distinct devno and its own -device. */
+static bool
+check_guest(const VccwDomainDef *def, const VccwQemuCommand *cmd, unsigned int ndev)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    unsigned int devices = 0;
+
+    for (size_t c = 0; c < VCCW_DEV_LAST; c++) {
+        for (guint i = 0; i < def->devs[c]->len; i++) {
+            const VccwDevice *dev = vccw_domain_dev(def, c, i);
+            if (dev->info.addr.type != VCCW_ADDR_CCW)
+                continue;
+            if (!g_hash_table_add(seen, GUINT_TO_POINTER(dev->info.addr.u.ccw.devno + 1))) {
+                printf("not ok - %u devices: devno 0x%04x used twice\n", ndev,
+                       dev->info.addr.u.ccw.devno);
+                return false;
+            }
+        }
+    }
+    for (guint i = 0; i < cmd->argv->len; i++)
+        devices += g_str_equal(g_ptr_array_index(cmd->argv, i), "-device");
+    /* the guest's devices plus the default memballoon */
+    if (g_hash_table_size(seen) != ndev + 1 || devices != ndev + 1) {
+        printf("not ok - %u devices: %u addresses, %u -device options\n", ndev,
+               g_hash_table_size(seen), devices);
+        return false;
+    }
+    printf("ok - %u devices load, distinct devnos, one -device each\n", ndev);
+    return true;
+}
+
 static double
 now(void)
 {
@@ -69,7 +103,8 @@ main(int argc, char **argv)
     static const unsigned int sizes[] = { 10, 1000, 10000 };
     g_autoptr(GError) err = NULL;
     g_autoptr(VccwQemuCaps) caps = NULL;
-    int repeat = argc > 2 ? atoi(argv[2]) : 5;
+    bool check = argc > 2 && g_str_equal(argv[2], "--check");
+    int repeat = check ? 1 : argc > 2 ? atoi(argv[2]) : 5;
     double prev_per_dev = 0;
 
     if (argc < 2) {
@@ -80,7 +115,8 @@ main(int argc, char **argv)
         fprintf(stderr, "%s\n", err->message);
         return 1;
     }
-    printf("%8s %10s %12s %12s %10s %12s\n", "devices", "bytes", "pipeline ms",
+    if (!check)
+        printf("%8s %10s %12s %12s %10s %12s\n", "devices", "bytes", "pipeline ms",
            "us/device", "growth", "x libxml2");
     for (size_t s = 0; s < G_N_ELEMENTS(sizes); s++) {
         g_autofree char *xml = make_guest(sizes[s]);
@@ -108,10 +144,12 @@ main(int argc, char **argv)
             line = vccw_qemu_command_to_string(cmd);
             t1 = now();
             argc_out = cmd->argv->len;
+            if (check && !check_guest(def, cmd, sizes[s]))
+                return 1;
             if (t1 - t0 < best)
                 best = t1 - t0;
         }
-        {
+        if (!check) {
             double per_dev = best * 1e6 / sizes[s];
             g_autofree char *growth = prev_per_dev > 0
                 ? g_strdup_printf("%.2fx", per_dev / prev_per_dev) : g_strdup("-");
@@ -120,6 +158,9 @@ main(int argc, char **argv)
             prev_per_dev = per_dev;
         }
     }
-    printf("growth = cost per device relative to the previous size (1.00x = linear)\n");
+    if (check)
+        printf("%zu passed, 0 failed\n", G_N_ELEMENTS(sizes));
+    else
+        printf("growth = cost per device relative to the previous size (1.00x = linear)\n");
     return 0;
 }
