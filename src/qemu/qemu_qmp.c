@@ -89,10 +89,14 @@ vccw_qmp_write_all(VccwQmp *qmp, const char *buf, size_t len, gint64 deadline,
 static char *
 vccw_qmp_take_line(VccwQmp *qmp)
 {
-    guint8 *nl = memchr(qmp->rbuf->data, '\n', qmp->rbuf->len);
+    guint8 *nl;
     size_t len;
     char *line;
 
+    /* an empty GByteArray has no data pointer at all */
+    if (qmp->rbuf->len == 0)
+        return NULL;
+    nl = memchr(qmp->rbuf->data, '\n', qmp->rbuf->len);
     if (!nl)
         return NULL;
     len = (size_t)(nl - qmp->rbuf->data);
