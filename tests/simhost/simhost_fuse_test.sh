@@ -1,0 +1,177 @@
+#!/bin/bash
+# Integration test of virtccw-simhost through a real FUSE mount.
+# usage: simhost_fuse_test.sh PATH/TO/virtccw-simhost
+# Exit 0 pass, 1 fail, 77 skip (no usable /dev/fuse).
+set -u
+SIMHOST=$1
+T=$(mktemp -d /tmp/simhost-test.XXXXXX)
+M=$T/root
+U=7e270a25-e163-4922-af60-757fc8ed48c6
+U2=11111111-2222-3333-4444-555555555555
+HOLDER=
+FGPID=
+
+cleanup() {
+    [ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null
+    [ -n "$FGPID" ] && kill "$FGPID" 2>/dev/null
+    for d in "$M" "$T/root2"; do
+        grep -q " $d fuse" /proc/mounts 2>/dev/null && fusermount3 -u -z "$d" 2>/dev/null
+    done
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+mounted() { grep -q " $1 fuse" /proc/mounts; }
+
+# wr EXPECT PATH VALUE: EXPECT is ok or the strerror text of the errno
+wr() {
+    out=$( (printf '%s' "$3" > "$2") 2>&1 ); rc=$?
+    if [ "$1" = ok ]; then
+        [ $rc -eq 0 ] || fail "write '$3' > $2: $out"
+    else
+        [ $rc -ne 0 ] && printf '%s' "$out" | grep -q "$1" || fail "write '$3' > $2: expected '$1', got rc=$rc '$out'"
+    fi
+}
+eq() { [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"; }
+waitfor() { # waitfor SECONDS CMD...: poll until CMD succeeds
+    n=$(($1 * 10)); shift
+    while ! "$@"; do n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1; done
+}
+
+[ -c /dev/fuse ] && command -v fusermount3 >/dev/null || { echo "SKIP: no /dev/fuse or fusermount3"; exit 77; }
+mkdir -p "$M"
+if ! "$SIMHOST" --subchannels 64 "$M" 2>"$T/err"; then
+    cat "$T/err" >&2
+    grep -q 'cannot mount\|fuse' "$T/err" && { echo "SKIP: FUSE mount impossible here"; exit 77; }
+    fail "virtccw-simhost did not start"
+fi
+# no sleep: the command returns only once the mount is usable
+mounted "$M" || fail "not mounted after the command returned"
+pass "mounted (daemonised)"
+
+S=$M/sys/bus/css/devices/0.0.0000
+TY=$S/mdev_supported_types/vfio_ccw-io
+eq "$(ls "$M/sys/bus/css/devices" | wc -l)" 64 "subchannel count"
+eq "$(cat "$S/type")" 0 type
+eq "$(cat "$S/dev_busid")" 0.0.1000 dev_busid
+eq "$(cat "$S/driver_override")" "(null)" driver_override
+eq "$(readlink "$S/driver")" ../../../bus/css/drivers/io_subchannel "driver link"
+eq "$(cat "$M/sys/bus/ccw/devices/0.0.1000/online")" 1 online
+eq "$(cat "$M/sys/bus/css/devices/0.0.001f/dev_busid")" none "CHSC dev_busid"
+ls "$M/etc/mdevctl.d" "$M/etc/driverctl.d" "$M/run" >/dev/null || fail "etc/run missing"
+pass "baseline attributes"
+
+# driverctl's sequence (with the driver symlink for unbind)
+wr ok "$S/driver/unbind" "0.0.0000
+"
+wr ok "$S/driver_override" "vfio_ccw
+"
+wr ok "$M/sys/bus/css/drivers_probe" "0.0.0000
+"
+eq "$(readlink "$S/driver")" ../../../bus/css/drivers/vfio_ccw "bound to vfio_ccw"
+[ ! -e "$M/sys/bus/ccw/devices/0.0.1000" ] || fail "ccw device still there"
+eq "$(cat "$TY/available_instances")" 1 available_instances
+eq "$(cat "$TY/name")" "I/O subchannel (Non-QDIO)" name
+[ ! -e "$TY/description" ] || fail "description exists"
+eq "$(ls "$M/sys/class/mdev_bus")" 0.0.0000 "class/mdev_bus"
+wr "Device or resource busy" "$M/sys/bus/css/drivers/vfio_ccw/bind" 0.0.0000
+wr "No such device" "$M/sys/bus/css/drivers/vfio_ccw/bind" 0.0.ffff
+pass "bind sequence"
+
+# QDIO is refused
+wr ok "$M/sys/bus/css/devices/0.0.001d/driver_override" vfio_ccw
+wr ok "$M/sys/bus/css/drivers/io_subchannel/unbind" 0.0.001d
+wr "No such device" "$M/sys/bus/css/drivers/vfio_ccw/bind" 0.0.001d
+[ ! -e "$M/sys/bus/css/devices/0.0.001d/driver" ] || fail "QDIO subchannel bound"
+pass "QDIO refused"
+
+# create
+wr "Invalid argument" "$TY/create" not-a-uuid
+wr ok "$TY/create" "$U
+"
+eq "$(cat "$TY/available_instances")" 0 "available_instances after create"
+eq "$(ls "$M/sys/bus/mdev/devices")" "$U" "mdev list"
+eq "$(readlink "$M/sys/bus/mdev/devices/$U")" "../../../devices/css0/0.0.0000/$U" "mdev link"
+eq "$(readlink "$M/sys/bus/mdev/devices/$U/mdev_type")" ../mdev_supported_types/vfio_ccw-io mdev_type
+eq "$(readlink "$M/sys/bus/mdev/devices/$U/iommu_group")" ../../../../kernel/iommu_groups/0 iommu_group
+eq "$(cat "$M/sys/bus/mdev/devices/$U/iommu_group/name")" vfio-noiommu "group name"
+eq "$(basename "$(readlink -f "$M/sys/bus/mdev/devices/$U/mdev_type")")" vfio_ccw-io "mdev_type resolves"
+eq "$(ls "$M/dev/vfio" | tr '\n' ' ')" "0 vfio " "dev/vfio"
+wr "Too many users" "$TY/create" "$U2"
+wr "File exists" "$TY/create" "$U"
+pass "create"
+
+# in use: the group is exclusive, remove blocks until it is released
+mkfifo "$T/go"
+sh -c 'exec 3< "$1" || exit 1; echo held; read x < "$2"' _ "$M/dev/vfio/0" "$T/go" > "$T/held" &
+HOLDER=$!
+waitfor 5 grep -q held "$T/held" || fail "holder could not open /dev/vfio/0"
+if (exec 4< "$M/dev/vfio/0") 2>"$T/busy"; then fail "second open of the group succeeded"; fi
+grep -q "Device or resource busy" "$T/busy" || fail "second open: $(cat "$T/busy")"
+sh -c 'printf 1 > "$1"; echo "rc=$?"' _ "$M/sys/bus/mdev/devices/$U/remove" > "$T/rm.out" 2>&1 &
+RM=$!
+sleep 0.5
+[ ! -s "$T/rm.out" ] || fail "remove did not block: $(cat "$T/rm.out")"
+[ ! -e "$M/sys/bus/mdev/devices/$U" ] || fail "bus link still there while blocked"
+[ -d "$M/sys/devices/css0/0.0.0000/$U" ] || fail "leftover device dir missing while blocked"
+[ -e "$M/dev/vfio/0" ] || fail "/dev/vfio/0 gone while blocked"
+eq "$(cat "$TY/available_instances")" 0 "available_instances while blocked"
+wr "File exists" "$TY/create" "$U"
+wr "Too many users" "$TY/create" "$U2"
+pass "remove blocks while the group is open"
+echo go > "$T/go"
+wait "$HOLDER"; HOLDER=
+waitfor 5 grep -q rc= "$T/rm.out" || fail "remove still blocked after release"
+wait "$RM"
+eq "$(cat "$T/rm.out")" rc=0 "remove result"
+[ ! -e "$M/sys/devices/css0/0.0.0000/$U" ] || fail "mdev still there"
+[ ! -e "$M/dev/vfio/0" ] || fail "/dev/vfio/0 still there"
+eq "$(cat "$TY/available_instances")" 1 "available_instances after remove"
+pass "remove completes on release"
+
+# plain remove, then give the subchannel back
+wr ok "$TY/create" "$U"
+wr ok "$M/sys/bus/mdev/devices/$U/remove" 0
+[ -e "$M/sys/bus/mdev/devices/$U" ] || fail "remove 0 removed"
+wr "Invalid argument" "$M/sys/bus/mdev/devices/$U/remove" abc
+wr ok "$M/sys/bus/mdev/devices/$U/remove" 1
+[ ! -e "$M/sys/bus/mdev/devices/$U" ] || fail "mdev not removed"
+wr "No such file or directory" "$M/sys/bus/mdev/devices/$U/remove" 1
+wr ok "$M/sys/bus/css/drivers/vfio_ccw/unbind" 0.0.0000
+wr ok "$S/driver_override" "
+"
+wr ok "$M/sys/bus/css/drivers_probe" 0.0.0000
+eq "$(readlink "$S/driver")" ../../../bus/css/drivers/io_subchannel "back on io_subchannel"
+[ -d "$M/sys/bus/ccw/devices/0.0.1000" ] || fail "ccw device not back"
+pass "remove and reattach"
+
+# etc/ and run/ are ordinary writable directories
+mkdir -p "$M/etc/mdevctl.d/0.0.0000"
+printf '{\n  "mdev_type": "vfio_ccw-io",\n  "start": "auto",\n  "attrs": []\n}' > "$M/etc/mdevctl.d/0.0.0000/$U"
+eq "$(wc -c < "$M/etc/mdevctl.d/0.0.0000/$U")" 66 "definition size"
+printf 'vfio_ccw\n' > "$M/etc/driverctl.d/css-0.0.0000.tmp"
+mv "$M/etc/driverctl.d/css-0.0.0000.tmp" "$M/etc/driverctl.d/css-0.0.0000"
+eq "$(cat "$M/etc/driverctl.d/css-0.0.0000")" vfio_ccw "driverctl file"
+rm "$M/etc/driverctl.d/css-0.0.0000"
+if (printf x > "$M/sys/bus/css/newfile") 2>/dev/null; then fail "created a file in sys"; fi
+pass "etc/ and run/ pass through"
+
+fusermount3 -u "$M" || fail "fusermount3 -u"
+waitfor 5 sh -c "! grep -q ' $M fuse' /proc/mounts" || fail "still mounted"
+pass "unmounted with fusermount3 -u"
+
+# --foreground, stopped with SIGTERM
+mkdir -p "$T/root2"
+"$SIMHOST" --foreground --subchannels 262144 "$T/root2" 2>"$T/err2" &
+FGPID=$!
+waitfor 10 mounted "$T/root2" || fail "foreground instance did not mount: $(cat "$T/err2")"
+eq "$(ls "$T/root2/sys/bus/css/devices" | wc -l)" 262144 "262144 subchannels listed"
+eq "$(cat "$T/root2/sys/bus/css/devices/0.3.ffff/type")" 1 "last subchannel"
+kill -TERM "$FGPID"
+waitfor 5 sh -c "! kill -0 $FGPID 2>/dev/null" || fail "SIGTERM did not stop it"
+wait "$FGPID" 2>/dev/null; FGPID=
+mounted "$T/root2" && fail "still mounted after SIGTERM"
+pass "SIGTERM stops a foreground instance"
+echo "PASS"
