@@ -85,6 +85,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwNodeDevDef, vccw_nodedev_def_free)
 VccwMdevType *vccw_mdev_type_new(const char *id, const char *name,
                                  const char *device_api, unsigned int available);
 void vccw_mdev_type_free(VccwMdevType *type);
+VccwMdevAttr *vccw_mdev_attr_new(const char *name, const char *value);
 void vccw_mdev_attr_free(VccwMdevAttr *attr);
 
 /* libvirt's node-device names; non-alphanumerics become '_'. */
@@ -97,9 +98,18 @@ char *vccw_ccw_id_format(const VccwCcwId *id);
 
 typedef enum {
     VCCW_NODEDEV_FORMAT_INACTIVE = 1 << 0,  /* dumpxml --inactive: no <path> etc. */
+    /* libvirt 10+: <start type='auto|manual'/> after <uuid> for persistent
+     * mdevs. Off by default because Debian 12's libvirt 9.0 neither prints
+     * it nor accepts it in its nodedev schema (docs/formatnode-ccw.rst). */
+    VCCW_NODEDEV_FORMAT_START = 1 << 1,
 } VccwNodeDevFormatFlags;
 
-/* The <device> document, ending in "</device>\n". */
+/* The <device> document, ending in "</device>\n". Without
+ * VCCW_NODEDEV_FORMAT_INACTIVE it is what libvirt 9.0's
+ * `virsh nodedev-dumpxml` prints; INACTIVE drops <path> and <driver>.
+ * The mdev <iommuGroup> is always printed, number 0 when unknown, as
+ * libvirt does. Allocation: vccw_nodedev_def_new() creates mdev_types
+ * for css and attrs for mdev; other types leave them NULL. */
 char *vccw_nodedev_def_format(const VccwNodeDevDef *def, unsigned int flags);
 
 typedef enum {
@@ -110,6 +120,14 @@ typedef enum {
 
 /* Parse user XML; errors are libvirt's texts for the same mistakes
  * ("missing parent device", "missing type id attribute for 'new device'",
- * "Invalid uuid 'xyz' for new mdev device", "Unsupported device type"). */
+ * "Invalid uuid 'xyz' for new mdev device", "Unsupported device type").
+ * @url names the document in XML syntax errors; NULL gives libvirt's
+ * "(node_device_definition)". Documents over 1 MiB are refused.
+ * CREATE/DEFINE accept only an mdev with a parent; they ignore <name>,
+ * <path> and <driver> (def->name stays NULL: the driver names the
+ * device), set persistent for DEFINE, and check nothing against the host
+ * (libvirt's "invalid parent device '%s'" is the driver's). EXISTING
+ * keeps everything it reads; an mdev with <start> counts as persistent,
+ * one with <path> as active. */
 VccwNodeDevDef *vccw_nodedev_def_parse(const char *xml, size_t len, const char *url,
                                        VccwNodeDevParseMode mode, GError **err);

@@ -16,9 +16,19 @@ typedef struct {
     GPtrArray *attrs;                    /* of VccwMdevAttr*, order kept */
 } VccwMdevctlDef;
 
+/* Bounds: one definition file, one `mdevctl list --dumpjson` document. */
+#define VCCW_MDEVCTL_DEF_MAX_BYTES 1048576
+#define VCCW_MDEVCTL_LIST_MAX_BYTES 536870912
+
 VccwMdevctlDef *vccw_mdevctl_def_new(void);
 void vccw_mdevctl_def_free(VccwMdevctlDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwMdevctlDef, vccw_mdevctl_def_free)
+/* Append a copy of name=value to def->attrs. */
+void vccw_mdevctl_def_add_attr(VccwMdevctlDef *def, const char *name, const char *value);
+
+/* A store directory name: a subchannel id as the kernel spells it,
+ * "%x.%x.%04x" (cssid 0-fe, ssid 0-3), e.g. "0.0.0052". */
+bool vccw_mdevctl_parent_is_valid(const char *parent);
 
 /* The file's content: pretty JSON, 2-space indent, keys mdev_type, start,
  * attrs, no trailing newline (as mdevctl writes it). */
@@ -31,13 +41,19 @@ VccwMdevctlDef *vccw_mdevctl_def_from_json(const char *json, size_t len,
 
 /* Every definition in the store, sorted by parent then uuid. A file that
  * cannot be read or parsed is skipped and described in @warnings (char*),
- * never fatal for the rest. A missing store is an empty list. */
+ * never fatal for the rest. A missing store is an empty list. Directories
+ * that are not subchannel ids (scripts.d, vfio_ap's "matrix", PCI parents)
+ * belong to others and are ignored silently; warnings read
+ * "skipping /etc/mdevctl.d/<parent>/<uuid>: <reason>". */
 GPtrArray *vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings,
                                    GError **err);
 /* The definitions of @uuid (0, 1 or, under two parents, 2), parent may
  * restrict the search. */
 GPtrArray *vccw_mdevctl_store_find(const VccwHost *host, const unsigned char *uuid,
                                    const char *parent, GError **err);
+/* Create etc/mdevctl.d and its scripts.d/callouts and scripts.d/notifiers
+ * (mdevctl refuses to run without them). */
+bool vccw_mdevctl_store_init(const VccwHost *host, GError **err);
 /* Write atomically (temp file + rename), creating <parent>/ and the
  * scripts.d/callouts and scripts.d/notifiers dirs mdevctl needs. */
 bool vccw_mdevctl_store_write(const VccwHost *host, const VccwMdevctlDef *def,
@@ -45,6 +61,10 @@ bool vccw_mdevctl_store_write(const VccwHost *host, const VccwMdevctlDef *def,
 bool vccw_mdevctl_store_remove(const VccwHost *host, const char *parent,
                                const unsigned char *uuid, GError **err);
 
-/* `mdevctl list --dumpjson` documents, both ways (libvirt parses these). */
+/* `mdevctl list --dumpjson` documents, both ways (libvirt parses these).
+ * to_json sorts like mdevctl (parent, then uuid) and returns exactly what
+ * serde_json prints, without the newline mdevctl's println adds; "[]" for
+ * none. from_json accepts any parent name (mdevctl lists PCI and vfio_ap
+ * parents too) and libvirt's lenient UUID forms; any error fails it all. */
 char *vccw_mdevctl_list_to_json(GPtrArray *defs);
 GPtrArray *vccw_mdevctl_list_from_json(const char *json, size_t len, GError **err);

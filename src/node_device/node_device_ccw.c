@@ -156,7 +156,7 @@ read_css(const VccwCcwId *id, const char *subch, int subfd, bool want_types,
         }
     }
     if (want_types && g_str_equal(driver, "vfio_ccw"))
-        def->mdev_types = read_mdev_types(subfd, subch, warnings);
+        g_ptr_array_extend_and_steal(def->mdev_types, read_mdev_types(subfd, subch, warnings));
     return g_steal_pointer(&def);
 }
 
@@ -493,8 +493,8 @@ not_found(GError **err, const char *name)
 }
 
 /* "css_0_0_0052" -> 0.0.0052 */
-static bool
-parse_bus_name(const char *name, const char *prefix, VccwCcwId *id)
+bool
+vccw_nodedev_parse_bus_name(const char *name, const char *prefix, VccwCcwId *id)
 {
     g_autofree char *dotted = NULL;
     size_t plen = strlen(prefix);
@@ -550,9 +550,9 @@ vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
     }
     if (g_str_equal(name, "computer"))
         return computer_def();
-    if (parse_bus_name(name, "css_", &id))
+    if (vccw_nodedev_parse_bus_name(name, "css_", &id))
         return vccw_nodedev_lookup_css(drv, &id, true, err);
-    if (parse_bus_name(name, "ccw_", &id)) {
+    if (vccw_nodedev_parse_bus_name(name, "ccw_", &id)) {
         g_autofree char *dev = vccw_ccw_id_format(&id);
         g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
         int dfd = open_dir(drv->host, VCCW_HOST_DIR_CCW_DEVICES, NULL, NULL);

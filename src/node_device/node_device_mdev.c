@@ -20,6 +20,7 @@
 #define APPEAR_TIMEOUT_MS 5000
 #define REMOVE_TIMEOUT_MS 10000
 #define VFIO_CCW "vfio_ccw"
+#define VFIO_CCW_TYPE "vfio_ccw-io"
 
 static const char *
 mdev_errno_text(int e)
@@ -54,6 +55,18 @@ check_parent(VccwNodeDevDriver *drv, const char *parent_name, const char *type,
         return false;
     }
     addr = vccw_ccw_id_format(&parent->id);
+    /* A definition may come before the binding (driverctl binds at boot,
+     * then autostart runs): an I/O subchannel not yet on vfio_ccw can
+     * only ever offer vfio_ccw's one type. */
+    if (!need_instance && g_strcmp0(parent->driver, VFIO_CCW) != 0) {
+        if (!g_str_equal(type, VFIO_CCW_TYPE)) {
+            vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED,
+                           "Parent %s does not support mdev type %s", addr, type);
+            return false;
+        }
+        *parent_addr = g_steal_pointer(&addr);
+        return true;
+    }
     if (g_strcmp0(parent->driver, VFIO_CCW) != 0) {
         vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
                        "Parent %s is not currently registered for mdev support (bind it to vfio_ccw: virtccw nodedev-detach %s)",

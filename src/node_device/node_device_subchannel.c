@@ -256,7 +256,15 @@ driverctl_persist(const VccwHost *host, const char *subch, const char *driver, G
 static bool
 subch_from_name(VccwNodeDevDriver *drv, const char *name, char **subch, GError **err)
 {
-    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_lookup(drv, name, err);
+    g_autoptr(VccwNodeDevDef) def = NULL;
+    VccwCcwId id;
+
+    /* any existing subchannel, also unbound or on another driver, so
+     * that the refusal can say why */
+    if (name && vccw_nodedev_parse_bus_name(name, "css_", &id))
+        def = vccw_nodedev_lookup_css(drv, &id, false, err);
+    else
+        def = vccw_nodedev_lookup(drv, name, err);
 
     if (!def)
         return false;

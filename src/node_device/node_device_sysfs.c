@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -44,16 +45,20 @@ vccw_sysfs_link_at(int dirfd, const char *name, char *buf, size_t bufsize)
 ssize_t
 vccw_sysfs_link_base_at(int dirfd, const char *name, char *buf, size_t bufsize)
 {
-    ssize_t n = vccw_sysfs_link_at(dirfd, name, buf, bufsize);
-    char *slash;
+    /* the target may be long even when its last component is short */
+    char target[PATH_MAX];
+    ssize_t n = vccw_sysfs_link_at(dirfd, name, target, sizeof(target));
+    const char *base;
+    size_t len;
 
     if (n < 0)
         return n;
-    if ((slash = strrchr(buf, '/'))) {
-        n = (ssize_t)strlen(slash + 1);
-        memmove(buf, slash + 1, (size_t)n + 1);
-    }
-    return n;
+    base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+    len = strlen(base);
+    if (len >= bufsize)
+        return -ENAMETOOLONG;
+    memcpy(buf, base, len + 1);
+    return (ssize_t)len;
 }
 
 int

@@ -1,0 +1,38 @@
+/* virtccw CLI: what the command files share. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <glib.h>
+
+enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
+
+typedef struct {
+    char *caps_file;   /* --emulator-caps */
+    char *cache_dir;   /* --caps-cache */
+    char *root;        /* --root or $VIRTCCW_ROOT: the host root */
+} GlobalOpts;
+
+typedef struct {
+    const char *name;
+    const char *args;
+    const char *help;
+    int (*run)(const GlobalOpts *opts, int argc, char **argv);
+} Command;
+
+/* Print "error: MESSAGE" and free @err; returns EXIT_REFUSED. */
+int cli_fail(GError *err);
+int cli_usage_error(const char *name, const char *args);
+/* Read FILE ('-' for stdin) fully. */
+bool cli_read_input(const char *path, char **data, size_t *len, GError **err);
+
+/* Split argv into options (--x, with values for those in @with_value)
+ * and positional arguments; false on an unknown option. */
+bool cli_parse_args(int argc, char **argv, const char *const *flags,
+                    const char *const *with_value, GHashTable *opts,
+                    GPtrArray *positional);
+
+extern const Command cli_domain_commands[];
+extern const size_t cli_domain_commands_len;
+extern const Command cli_nodedev_commands[];
+extern const size_t cli_nodedev_commands_len;

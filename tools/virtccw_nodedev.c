@@ -1,0 +1,348 @@
+/* virtccw CLI: node-device commands, in virsh's words and output. */
+#include <string.h>
+
+#include "virtccw.h"
+#include "node_device_driver.h"
+#include "vccw_error.h"
+
+#define STRV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The driver over the host root chosen with --root / $VIRTCCW_ROOT. */
+typedef struct {
+    VccwHost *host;
+    VccwNodeDevDriver *drv;
+} Session;
+
+static bool
+session_open(const GlobalOpts *opts, Session *s, GError **err)
+{
+    if (!(s->host = vccw_host_new(opts->root, err)))
+        return false;
+    if (!(s->drv = vccw_nodedev_driver_new(s->host, err))) {
+        vccw_host_free(s->host);
+        return false;
+    }
+    return true;
+}
+
+static void
+session_close(Session *s)
+{
+    vccw_nodedev_driver_free(s->drv);
+    vccw_host_free(s->host);
+}
+
+static void
+print_warnings(GPtrArray *warnings)
+{
+    for (guint i = 0; i < warnings->len; i++)
+        fprintf(stderr, "warning: %s\n", (const char *)g_ptr_array_index(warnings, i));
+}
+
+/* virsh's --cap names */
+static const struct {
+    const char *name;
+    unsigned int flag;
+} cap_flags[] = {
+    { "system", VCCW_LIST_CAP_SYSTEM },
+    { "css", VCCW_LIST_CAP_CSS_DEV },
+    { "ccw", VCCW_LIST_CAP_CCW_DEV },
+    { "mdev", VCCW_LIST_CAP_MDEV },
+    { "mdev_types", VCCW_LIST_CAP_MDEV_TYPES },
+};
+
+static bool
+parse_caps(const char *list, unsigned int *flags, GError **err)
+{
+    g_auto(GStrv) names = g_strsplit(list, ",", -1);
+
+    for (size_t i = 0; names[i]; i++) {
+        bool found = false;
+        for (size_t c = 0; c < G_N_ELEMENTS(cap_flags); c++) {
+            if (g_str_equal(names[i], cap_flags[c].name)) {
+                *flags |= cap_flags[c].flag;
+                found = true;
+            }
+        }
+        if (!found) {
+            vccw_error_set(err, VCCW_ERR_ARGUMENT,
+                           "unknown capability '%s' (known: system, css, ccw, mdev, mdev_types)",
+                           names[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+print_tree(GPtrArray *devs, const char *parent, const char *prefix)
+{
+    g_autoptr(GPtrArray) kids = g_ptr_array_new();
+
+    for (guint i = 0; i < devs->len; i++) {
+        VccwNodeDevDef *d = g_ptr_array_index(devs, i);
+        if (g_strcmp0(d->parent, parent) == 0)
+            g_ptr_array_add(kids, d);
+    }
+    for (guint i = 0; i < kids->len; i++) {
+        VccwNodeDevDef *d = g_ptr_array_index(kids, i);
+        bool last = i + 1 == kids->len;
+        g_autofree char *sub = g_strconcat(prefix, last ? "    " : "  | ", NULL);
+        printf("%s  |\n%s  +- %s\n", prefix, prefix, d->name);
+        print_tree(devs, d->name, sub);
+    }
+}
+
+static int
+cmd_list(const GlobalOpts *opts, int argc, char **argv)
+{
+    g_autoptr(GHashTable) o = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GPtrArray) pos = g_ptr_array_new();
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) devs = NULL;
+    unsigned int flags = 0;
+    const char *cap;
+    GError *err = NULL;
+    Session s;
+
+    if (!cli_parse_args(argc, argv, STRV("--tree", "--all", "--inactive"), STRV("--cap"), o, pos) ||
+        pos->len)
+        return cli_usage_error("nodedev-list", "[--cap LIST] [--tree] [--all|--inactive]");
+    if ((cap = g_hash_table_lookup(o, "--cap")) && !parse_caps(cap, &flags, &err))
+        return cli_fail(err);
+    if (g_hash_table_contains(o, "--all"))
+        flags |= VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE;
+    else if (g_hash_table_contains(o, "--inactive"))
+        flags |= VCCW_LIST_INACTIVE;
+    if (!session_open(opts, &s, &err))
+        return cli_fail(err);
+    devs = vccw_nodedev_list(s.drv, flags, warnings, &err);
+    session_close(&s);
+    print_warnings(warnings);
+    if (!devs)
+        return cli_fail(err);
+    if (g_hash_table_contains(o, "--tree")) {
+        printf("computer\n");
+        print_tree(devs, "computer", "");
+        printf("\n");
+        return EXIT_OK;
+    }
+    for (guint i = 0; i < devs->len; i++)
+        printf("%s\n", ((VccwNodeDevDef *)g_ptr_array_index(devs, i))->name);
+    printf("\n");
+    return EXIT_OK;
+}
+
+/* Commands taking one NAME and optional flags. */
+typedef struct {
+    GHashTable *opts;
+    const char *name;
+} NameArgs;
+
+static bool
+name_args(int argc, char **argv, const char *const *flags, NameArgs *na)
+{
+    g_autoptr(GPtrArray) pos = g_ptr_array_new();
+
+    na->opts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    if (!cli_parse_args(argc, argv, flags, NULL, na->opts, pos) || pos->len != 1)
+        return false;
+    na->name = g_ptr_array_index(pos, 0);
+    return true;
+}
+
+static int
+cmd_dumpxml(const GlobalOpts *opts, int argc, char **argv)
+{
+    NameArgs na;
+    g_autoptr(VccwNodeDevDef) def = NULL;
+    g_autofree char *xml = NULL;
+    GError *err = NULL;
+    Session s;
+
+    if (!name_args(argc, argv, STRV("--inactive"), &na))
+        return cli_usage_error("nodedev-dumpxml", "[--inactive] NAME");
+    if (!session_open(opts, &s, &err)) {
+        g_hash_table_unref(na.opts);
+        return cli_fail(err);
+    }
+    def = vccw_nodedev_lookup(s.drv, na.name, &err);
+    session_close(&s);
+    if (!def) {
+        g_hash_table_unref(na.opts);
+        return cli_fail(err);
+    }
+    xml = vccw_nodedev_def_format(def, g_hash_table_contains(na.opts, "--inactive")
+                                       ? VCCW_NODEDEV_FORMAT_INACTIVE : 0);
+    g_hash_table_unref(na.opts);
+    fputs(xml, stdout);
+    return EXIT_OK;
+}
+
+static int
+cmd_info(const GlobalOpts *opts, int argc, char **argv)
+{
+    NameArgs na;
+    g_autoptr(VccwNodeDevDef) def = NULL;
+    GError *err = NULL;
+    Session s;
+    bool mdev;
+
+    if (!name_args(argc, argv, NULL, &na))
+        return cli_usage_error("nodedev-info", "NAME");
+    g_hash_table_unref(na.opts);
+    if (!session_open(opts, &s, &err))
+        return cli_fail(err);
+    def = vccw_nodedev_lookup(s.drv, na.name, &err);
+    session_close(&s);
+    if (!def)
+        return cli_fail(err);
+    mdev = def->type == VCCW_NODEDEV_CAP_MDEV;
+    printf("%-15s %s\n", "Name:", def->name);
+    printf("%-15s %s\n", "Parent:", def->parent ? def->parent : "");
+    printf("%-15s %s\n", "Active:", !mdev || def->active ? "yes" : "no");
+    printf("%-15s %s\n", "Persistent:", mdev && def->persistent ? "yes" : "no");
+    printf("%-15s %s\n\n", "Autostart:",
+           mdev && def->persistent && def->start == VCCW_MDEV_START_AUTO ? "yes" : "no");
+    return EXIT_OK;
+}
+
+/* nodedev-create / nodedev-define FILE */
+static int
+xml_command(const GlobalOpts *opts, int argc, char **argv, const char *cmd, bool define)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(VccwNodeDevDef) def = NULL;
+    size_t len = 0;
+    GError *err = NULL;
+    Session s;
+
+    if (argc != 1)
+        return cli_usage_error(cmd, "FILE");
+    if (!cli_read_input(argv[0], &xml, &len, &err) || !session_open(opts, &s, &err))
+        return cli_fail(err);
+    def = define ? vccw_nodedev_define_xml(s.drv, xml, len, &err)
+                 : vccw_nodedev_create_xml(s.drv, xml, len, &err);
+    session_close(&s);
+    if (!def)
+        return cli_fail(err);
+    printf("Node device %s %s from %s\n\n", def->name, define ? "defined" : "created", argv[0]);
+    return EXIT_OK;
+}
+
+static int
+cmd_create(const GlobalOpts *opts, int argc, char **argv)
+{
+    return xml_command(opts, argc, argv, "nodedev-create", false);
+}
+
+static int
+cmd_define(const GlobalOpts *opts, int argc, char **argv)
+{
+    return xml_command(opts, argc, argv, "nodedev-define", true);
+}
+
+/* The commands acting on one NAME, as a table. */
+typedef enum { OP_DESTROY, OP_UNDEFINE, OP_START, OP_AUTOSTART, OP_DETACH, OP_REATTACH } NameOp;
+
+static const struct {
+    const char *cmd;
+    NameOp op;
+    const char *const *flags;
+    const char *usage;
+    const char *done;    /* printf with the name */
+} name_ops[] = {
+    { "nodedev-destroy", OP_DESTROY, NULL, "NAME", "Destroyed node device '%s'" },
+    { "nodedev-undefine", OP_UNDEFINE, NULL, "NAME", "Undefined node device '%s'" },
+    { "nodedev-start", OP_START, NULL, "NAME", "Device %s started" },
+    { "nodedev-autostart", OP_AUTOSTART, STRV("--disable"), "[--disable] NAME", NULL },
+    { "nodedev-detach", OP_DETACH, STRV("--persistent", "--force"), "[--persistent] [--force] NAME",
+      "Device %s detached" },
+    { "nodedev-reattach", OP_REATTACH, STRV("--persistent"), "[--persistent] NAME",
+      "Device %s re-attached" },
+};
+
+static int
+run_name_op(const GlobalOpts *opts, size_t idx, int argc, char **argv)
+{
+    NameArgs na;
+    GError *err = NULL;
+    Session s;
+    bool ok = false, disable;
+    unsigned int flags = 0;
+
+    if (!name_args(argc, argv, name_ops[idx].flags, &na))
+        return cli_usage_error(name_ops[idx].cmd, name_ops[idx].usage);
+    disable = g_hash_table_contains(na.opts, "--disable");
+    if (g_hash_table_contains(na.opts, "--persistent"))
+        flags |= VCCW_DETACH_PERSISTENT;
+    if (g_hash_table_contains(na.opts, "--force"))
+        flags |= VCCW_DETACH_FORCE;
+    g_hash_table_unref(na.opts);
+    if (!session_open(opts, &s, &err))
+        return cli_fail(err);
+    switch (name_ops[idx].op) {
+    case OP_DESTROY: ok = vccw_nodedev_destroy(s.drv, na.name, &err); break;
+    case OP_UNDEFINE: ok = vccw_nodedev_undefine(s.drv, na.name, &err); break;
+    case OP_START: ok = vccw_nodedev_start(s.drv, na.name, &err); break;
+    case OP_AUTOSTART: ok = vccw_nodedev_set_autostart(s.drv, na.name, !disable, &err); break;
+    case OP_DETACH: ok = vccw_nodedev_detach(s.drv, na.name, flags, &err); break;
+    case OP_REATTACH: ok = vccw_nodedev_reattach(s.drv, na.name, flags, &err); break;
+    }
+    session_close(&s);
+    if (!ok)
+        return cli_fail(err);
+    if (name_ops[idx].op == OP_AUTOSTART)
+        printf(disable ? "Device %s unmarked as autostarted\n\n"
+                       : "Device %s marked as autostarted\n\n", na.name);
+    else {
+        printf(name_ops[idx].done, na.name);
+        printf("\n\n");
+    }
+    return EXIT_OK;
+}
+
+#define NAME_OP(i) \
+    static int cmd_name_op_##i(const GlobalOpts *o, int c, char **v) { return run_name_op(o, i, c, v); }
+NAME_OP(0) NAME_OP(1) NAME_OP(2) NAME_OP(3) NAME_OP(4) NAME_OP(5)
+G_STATIC_ASSERT(G_N_ELEMENTS(name_ops) == 6);
+
+static int
+cmd_autostart_all(const GlobalOpts *opts, int argc, char **argv)
+{
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    GError *err = NULL;
+    Session s;
+    bool ok;
+
+    if (argc != 0)
+        return cli_usage_error("autostart", "");
+    if (!session_open(opts, &s, &err))
+        return cli_fail(err);
+    ok = vccw_nodedev_autostart_all(s.drv, warnings, &err);
+    session_close(&s);
+    print_warnings(warnings);
+    if (!ok)
+        return cli_fail(err);
+    return warnings->len ? EXIT_REFUSED : EXIT_OK;
+}
+
+const Command cli_nodedev_commands[] = {
+    { "nodedev-list", "[--cap LIST] [--tree] [--all|--inactive]",
+      "list node devices (css, ccw, mdev, mdev_types)", cmd_list },
+    { "nodedev-dumpxml", "[--inactive] NAME", "print a node device's XML", cmd_dumpxml },
+    { "nodedev-info", "NAME", "print a node device's state", cmd_info },
+    { "nodedev-create", "FILE", "create a transient mdev from node-device XML", cmd_create },
+    { "nodedev-define", "FILE", "define a persistent mdev (mdevctl's store)", cmd_define },
+    { "nodedev-destroy", "NAME", "stop an mdev (refused while in use)", cmd_name_op_0 },
+    { "nodedev-undefine", "NAME", "remove an mdev's definition", cmd_name_op_1 },
+    { "nodedev-start", "NAME", "start a defined mdev", cmd_name_op_2 },
+    { "nodedev-autostart", "[--disable] NAME", "start a defined mdev at boot", cmd_name_op_3 },
+    { "nodedev-detach", "[--persistent] [--force] NAME",
+      "bind a subchannel to vfio_ccw (--persistent: driverctl override)", cmd_name_op_4 },
+    { "nodedev-reattach", "[--persistent] NAME",
+      "give a subchannel back to io_subchannel", cmd_name_op_5 },
+    { "autostart", "", "start every defined mdev marked autostart (boot time)",
+      cmd_autostart_all },
+};
+const size_t cli_nodedev_commands_len = G_N_ELEMENTS(cli_nodedev_commands);
