@@ -42,6 +42,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,9 +195,10 @@ json_put_def(GString *out, const VccwMdevctlDef *def, unsigned int level)
 char *
 vccw_mdevctl_def_to_json(const VccwMdevctlDef *def)
 {
-    GString *out = g_string_sized_new(128);
+    GString *out;
 
     g_return_val_if_fail(def != NULL, NULL);
+    out = g_string_sized_new(128);
     json_put_def(out, def, 0);
     return g_string_free(out, FALSE);
 }
@@ -558,8 +560,7 @@ mdevctl_json_parse(const char *json, size_t len, const char *what, GError **err)
                        json_tokener_error_desc(json_tokener_get_error(tok)));
     } else if (!obj) {
         /* the document is "null" */
-        obj = NULL;
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: not a JSON object", what);
+        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: the document is null", what);
     }
     json_tokener_free(tok);
     return obj;
@@ -800,14 +801,17 @@ mdevctl_error_text(const GError *error)
 }
 
 /* Read a regular file (not through a symlink, never blocking on a FIFO)
- * of at most @max bytes. On failure *why is a static description, or it
- * is NULL and errno tells. */
+ * of at most @max bytes. @known_regular: the directory entry said DT_REG,
+ * so the fstat() is saved (this is the hot path of a listing: one
+ * openat, one read, one close per definition). A short read of a regular
+ * file is its end. On failure *why is a static description, or it is
+ * NULL and errno tells. */
 static char *
-mdevctl_read_file(int dirfd, const char *name, size_t max, size_t *len, const char **why)
+mdevctl_read_file(int dirfd, const char *name, size_t max, bool known_regular,
+                  size_t *len, const char **why)
 {
     g_autofree char *buf = NULL;
-    struct stat st;
-    size_t have = 0, cap;
+    size_t have = 0, cap = 4096;
     int fd, saved;
 
     *why = NULL;
@@ -817,41 +821,48 @@ mdevctl_read_file(int dirfd, const char *name, size_t max, size_t *len, const ch
             *why = "a symbolic link, not a definition file";
         return NULL;
     }
-    if (fstat(fd, &st) < 0)
-        goto syserror;
-    if (!S_ISREG(st.st_mode)) {
-        *why = "not a regular file";
-        goto error;
+    if (!known_regular) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+            goto syserror;
+        if (!S_ISREG(st.st_mode)) {
+            *why = "not a regular file";
+            goto error;
+        }
+        if ((unsigned long long)st.st_size > max) {
+            *why = "larger than " G_STRINGIFY(VCCW_MDEVCTL_DEF_MAX_BYTES) " bytes";
+            goto error;
+        }
+        if (st.st_size > 0)
+            cap = (size_t)st.st_size + 1;
     }
-    if ((unsigned long long)st.st_size > max) {
-        *why = "larger than " G_STRINGIFY(VCCW_MDEVCTL_DEF_MAX_BYTES) " bytes";
-        goto error;
-    }
-    /* One read normally does it: stop at st_size (files here are
-     * replaced by rename, never grown in place); a file claiming size 0
-     * is read to EOF, within the bound. */
-    cap = st.st_size > 0 ? (size_t)st.st_size : 4096;
     buf = g_malloc(cap + 1);
     for (;;) {
         ssize_t r;
 
         if (have == cap) {
-            if (st.st_size > 0 || have > max)
+            if (cap > max)
                 break;
             cap = MIN(cap * 2, max + 1);
             buf = g_realloc(buf, cap + 1);
-            if (have == cap)
-                break;
         }
         r = read(fd, buf + have, cap - have);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
+            if (errno == EISDIR || errno == EAGAIN) {
+                /* swapped for a directory or a FIFO since readdir */
+                *why = "not a regular file";
+                goto error;
+            }
             goto syserror;
         }
         if (r == 0)
             break;
         have += (size_t)r;
+        if (have < cap)
+            break;
     }
     if (have > max) {
         *why = "larger than " G_STRINGIFY(VCCW_MDEVCTL_DEF_MAX_BYTES) " bytes";
@@ -872,17 +883,19 @@ mdevctl_read_file(int dirfd, const char *name, size_t max, size_t *len, const ch
     return NULL;
 }
 
-/* Load <dirfd>/<name>; a failure is described in @err without prefix
- * problems: VCCW_ERR_INTERNAL for content, VCCW_ERR_SYSTEM for I/O. */
+/* Load <dirfd>/<name>: VCCW_ERR_INTERNAL for its content,
+ * VCCW_ERR_OPERATION_FAILED for what it is, VCCW_ERR_SYSTEM for I/O. */
 static VccwMdevctlDef *
-mdevctl_load(int dirfd, const char *parent, const char *name,
+mdevctl_load(int dirfd, const char *parent, const char *name, bool known_regular,
              const unsigned char *uuid, GError **err)
 {
     g_autofree char *buf = NULL;
     const char *why = NULL;
     size_t len = 0;
 
-    if (!(buf = mdevctl_read_file(dirfd, name, VCCW_MDEVCTL_DEF_MAX_BYTES, &len, &why))) {
+    buf = mdevctl_read_file(dirfd, name, VCCW_MDEVCTL_DEF_MAX_BYTES, known_regular,
+                            &len, &why);
+    if (!buf) {
         if (why)
             vccw_error_set(err, VCCW_ERR_OPERATION_FAILED, "%s", why);
         else
@@ -894,8 +907,59 @@ mdevctl_load(int dirfd, const char *parent, const char *name,
     return vccw_mdevctl_def_from_json(buf, len, parent, uuid, err);
 }
 
+/* Directory entries straight from getdents64(): no fstat()/fcntl() of
+ * fdopendir(), one buffer for the whole listing. */
+typedef struct {
+    int fd;
+    char *buf;
+    size_t size;
+    size_t pos;
+    size_t len;
+} MdevctlDirScan;
+
+typedef struct {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+} MdevctlDirent64;
+
+/* The next entry; NULL at the end, or with errno set on error. */
+static const MdevctlDirent64 *
+mdevctl_dir_next(MdevctlDirScan *d)
+{
+    const MdevctlDirent64 *ent;
+
+    if (d->pos >= d->len) {
+        ssize_t r;
+
+        do {
+            r = getdents64(d->fd, d->buf, d->size);
+        } while (r < 0 && errno == EINTR);
+        if (r <= 0) {
+            if (r == 0)
+                errno = 0;
+            return NULL;
+        }
+        d->len = (size_t)r;
+        d->pos = 0;
+    }
+    ent = (const MdevctlDirent64 *)(const void *)(d->buf + d->pos);
+    d->pos += ent->d_reclen;
+    return ent;
+}
+
+static void
+mdevctl_dir_start(MdevctlDirScan *d, int fd)
+{
+    d->fd = fd;
+    d->pos = d->len = 0;
+}
+
+/* DT_* of an entry, asking the file system only when it did not say. */
 static int
-mdevctl_entry_type(int dirfd, const struct dirent *ent)
+mdevctl_entry_type(int dirfd, const MdevctlDirent64 *ent)
 {
     struct stat st;
 
@@ -909,7 +973,7 @@ mdevctl_entry_type(int dirfd, const struct dirent *ent)
         return DT_REG;
     if (S_ISLNK(st.st_mode))
         return DT_LNK;
-    return DT_UNKNOWN;
+    return DT_FIFO;  /* any other kind: not a definition */
 }
 
 /* Open the config dir for reading; -1 and *missing when it is absent,
@@ -943,22 +1007,13 @@ mdevctl_str_cmp(gconstpointer a, gconstpointer b)
 
 /* The subchannel directories of the store, sorted. */
 static GPtrArray *
-mdevctl_list_parents(int cfgfd, GPtrArray *warnings, GError **err)
+mdevctl_list_parents(MdevctlDirScan *d, int cfgfd, GPtrArray *warnings, GError **err)
 {
     g_autoptr(GPtrArray) parents = g_ptr_array_new_with_free_func(g_free);
-    int fd = dup(cfgfd);
-    DIR *dir;
-    struct dirent *ent;
+    const MdevctlDirent64 *ent;
 
-    if (fd < 0 || !(dir = fdopendir(fd))) {
-        vccw_error_set_errno(err, errno, "cannot read %s",
-                             vccw_host_dir_abs(VCCW_HOST_DIR_MDEVCTL_CONFIG));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    rewinddir(dir);
-    while ((errno = 0, ent = readdir(dir))) {
+    mdevctl_dir_start(d, cfgfd);
+    while ((ent = mdevctl_dir_next(d))) {
         if (!vccw_mdevctl_parent_is_valid(ent->d_name))
             continue;  /* ".", "..", scripts.d, other drivers' parents */
         if (mdevctl_entry_type(cfgfd, ent) != DT_DIR) {
@@ -970,13 +1025,13 @@ mdevctl_list_parents(int cfgfd, GPtrArray *warnings, GError **err)
     if (errno) {
         vccw_error_set_errno(err, errno, "cannot read %s",
                              vccw_host_dir_abs(VCCW_HOST_DIR_MDEVCTL_CONFIG));
-        closedir(dir);
         return NULL;
     }
-    closedir(dir);
     g_ptr_array_sort(parents, mdevctl_str_cmp);
     return g_steal_pointer(&parents);
 }
+
+#define MDEVCTL_DIRBUF_SIZE 32768
 
 GPtrArray *
 vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
@@ -984,28 +1039,28 @@ vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
     g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func(
         (GDestroyNotify)vccw_mdevctl_def_free);
     g_autoptr(GPtrArray) parents = NULL;
+    g_autofree char *dirbuf = g_malloc(MDEVCTL_DIRBUF_SIZE);
+    MdevctlDirScan d = { .buf = dirbuf, .size = MDEVCTL_DIRBUF_SIZE };
     bool missing;
     int cfgfd;
 
     if ((cfgfd = mdevctl_open_config(host, &missing, err)) < 0)
         return missing ? g_steal_pointer(&defs) : NULL;
-    if (!(parents = mdevctl_list_parents(cfgfd, warnings, err))) {
+    if (!(parents = mdevctl_list_parents(&d, cfgfd, warnings, err))) {
         close(cfgfd);
         return NULL;
     }
     for (guint i = 0; i < parents->len; i++) {
         const char *parent = g_ptr_array_index(parents, i);
         int pfd = openat(cfgfd, parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        struct dirent *ent;
-        DIR *dir;
+        const MdevctlDirent64 *ent;
 
-        if (pfd < 0 || !(dir = fdopendir(pfd))) {
+        if (pfd < 0) {
             mdevctl_warn(warnings, parent, NULL, "%s", g_strerror(errno));
-            if (pfd >= 0)
-                close(pfd);
             continue;
         }
-        while ((errno = 0, ent = readdir(dir))) {
+        mdevctl_dir_start(&d, pfd);
+        while ((ent = mdevctl_dir_next(&d))) {
             unsigned char uuid[VCCW_UUID_BUFLEN];
             g_autoptr(GError) lerr = NULL;
             VccwMdevctlDef *def;
@@ -1018,7 +1073,7 @@ vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
                              "file name is not a lower-case UUID");
                 continue;
             }
-            type = mdevctl_entry_type(dirfd(dir), ent);
+            type = mdevctl_entry_type(pfd, ent);
             if (type == DT_LNK) {
                 mdevctl_warn(warnings, parent, ent->d_name,
                              "a symbolic link, not a definition file");
@@ -1028,7 +1083,8 @@ vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
                 mdevctl_warn(warnings, parent, ent->d_name, "not a regular file");
                 continue;
             }
-            if (!(def = mdevctl_load(dirfd(dir), parent, ent->d_name, uuid, &lerr))) {
+            def = mdevctl_load(pfd, parent, ent->d_name, type == DT_REG, uuid, &lerr);
+            if (!def) {
                 mdevctl_warn(warnings, parent, ent->d_name, "%s", mdevctl_error_text(lerr));
                 continue;
             }
@@ -1036,7 +1092,7 @@ vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
         }
         if (errno)
             mdevctl_warn(warnings, parent, NULL, "%s", g_strerror(errno));
-        closedir(dir);
+        close(pfd);
     }
     close(cfgfd);
     g_ptr_array_sort(defs, mdevctl_def_cmp);
@@ -1064,16 +1120,24 @@ vccw_mdevctl_store_find(const VccwHost *host, const unsigned char *uuid,
     if (parent) {
         parents = g_ptr_array_new_with_free_func(g_free);
         g_ptr_array_add(parents, g_strdup(parent));
-    } else if (!(parents = mdevctl_list_parents(cfgfd, NULL, err))) {
-        close(cfgfd);
-        return NULL;
+    } else {
+        g_autofree char *dirbuf = g_malloc(MDEVCTL_DIRBUF_SIZE);
+        MdevctlDirScan d = { .buf = dirbuf, .size = MDEVCTL_DIRBUF_SIZE };
+
+        if (!(parents = mdevctl_list_parents(&d, cfgfd, NULL, err))) {
+            close(cfgfd);
+            return NULL;
+        }
     }
     for (guint i = 0; i < parents->len; i++) {
         const char *p = g_ptr_array_index(parents, i);
         int pfd = openat(cfgfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_autoptr(GError) lerr = NULL;
-        struct stat st;
+        g_autofree char *buf = NULL;
+        const char *why = NULL;
         VccwMdevctlDef *def;
+        size_t len = 0;
+        int saved;
 
         if (pfd < 0) {
             if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
@@ -1083,12 +1147,20 @@ vccw_mdevctl_store_find(const VccwHost *host, const unsigned char *uuid,
             close(cfgfd);
             return NULL;
         }
-        if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
-            close(pfd);
-            continue;
-        }
-        def = mdevctl_load(pfd, p, name, uuid, &lerr);
+        buf = mdevctl_read_file(pfd, name, VCCW_MDEVCTL_DEF_MAX_BYTES, false, &len, &why);
+        saved = errno;
         close(pfd);
+        if (!buf && !why && saved == ENOENT)
+            continue;
+        if (!buf) {
+            if (why)
+                vccw_error_set(&lerr, VCCW_ERR_OPERATION_FAILED, "%s", why);
+            else
+                vccw_error_set(&lerr, VCCW_ERR_SYSTEM, "%s", g_strerror(saved));
+            def = NULL;
+        } else {
+            def = vccw_mdevctl_def_from_json(buf, len, p, uuid, &lerr);
+        }
         if (!def) {
             vccw_error_set(err, VCCW_ERR_OPERATION_FAILED,
                            "mdevctl definition %s/%s/%s: %s",

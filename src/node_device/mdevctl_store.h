@@ -27,14 +27,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwMdevctlDef, vccw_mdevctl_def_free)
 void vccw_mdevctl_def_add_attr(VccwMdevctlDef *def, const char *name, const char *value);
 
 /* A store directory name: a subchannel id as the kernel spells it,
- * "%x.%x.%04x" (cssid 0-fe, ssid 0-3), e.g. "0.0.0052". */
+ * "%x.%x.%04x", e.g. "0.0.0052" (vccw_ccw_id_parse). */
 bool vccw_mdevctl_parent_is_valid(const char *parent);
 
 /* The file's content: pretty JSON, 2-space indent, keys mdev_type, start,
  * attrs, no trailing newline (as mdevctl writes it). */
 char *vccw_mdevctl_def_to_json(const VccwMdevctlDef *def);
 /* Parse one file's content; @parent and @uuid come from its path.
- * "start" other than "auto" reads as manual, like mdevctl. */
+ * "start" other than "auto" reads as manual, like mdevctl. Accepts what
+ * mdevctl 1.2.0 (serde_json) accepts, except a U+0000 in a string and an
+ * mdev_type that is not a file name; errors are VCCW_ERR_INTERNAL,
+ * "invalid mdevctl definition: <why>" (invalid JSON names the byte). */
 VccwMdevctlDef *vccw_mdevctl_def_from_json(const char *json, size_t len,
                                            const char *parent,
                                            const unsigned char *uuid, GError **err);
@@ -48,7 +51,8 @@ VccwMdevctlDef *vccw_mdevctl_def_from_json(const char *json, size_t len,
 GPtrArray *vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings,
                                    GError **err);
 /* The definitions of @uuid (0, 1 or, under two parents, 2), parent may
- * restrict the search. */
+ * restrict the search. A corrupt file of that uuid is an error here
+ * (VCCW_ERR_OPERATION_FAILED, naming the file and why). */
 GPtrArray *vccw_mdevctl_store_find(const VccwHost *host, const unsigned char *uuid,
                                    const char *parent, GError **err);
 /* Create etc/mdevctl.d and its scripts.d/callouts and scripts.d/notifiers
@@ -58,6 +62,7 @@ bool vccw_mdevctl_store_init(const VccwHost *host, GError **err);
  * scripts.d/callouts and scripts.d/notifiers dirs mdevctl needs. */
 bool vccw_mdevctl_store_write(const VccwHost *host, const VccwMdevctlDef *def,
                               GError **err);
+/* VCCW_ERR_NO_DEVICE when there is no such definition. */
 bool vccw_mdevctl_store_remove(const VccwHost *host, const char *parent,
                                const unsigned char *uuid, GError **err);
 

@@ -1,0 +1,87 @@
+/* libFuzzer target: mdevctl's JSON, as one definition file and as a
+ * `mdevctl list --dumpjson` document. Errors are fine; a crash, leak or
+ * sanitizer report is a bug, and so is anything we accept that does not
+ * read back to the same definitions and bytes once written. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+
+#include "mdevctl_store.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const unsigned char fuzz_uuid[VCCW_UUID_BUFLEN] = { 0xd0, 0x69, 0xd0, 0x19 };
+
+static bool
+defs_equal(const VccwMdevctlDef *a, const VccwMdevctlDef *b)
+{
+    if (g_strcmp0(a->parent, b->parent) || g_strcmp0(a->mdev_type, b->mdev_type) ||
+        a->start != b->start || memcmp(a->uuid, b->uuid, VCCW_UUID_BUFLEN) ||
+        a->attrs->len != b->attrs->len)
+        return false;
+    for (guint i = 0; i < a->attrs->len; i++) {
+        const VccwMdevAttr *x = g_ptr_array_index(a->attrs, i);
+        const VccwMdevAttr *y = g_ptr_array_index(b->attrs, i);
+
+        if (g_strcmp0(x->name, y->name) || g_strcmp0(x->value, y->value))
+            return false;
+    }
+    return true;
+}
+
+static void
+fuzz_def(const char *json, size_t size)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VccwMdevctlDef) def = vccw_mdevctl_def_from_json(json, size, "0.0.0052",
+                                                               fuzz_uuid, &err);
+    g_autoptr(VccwMdevctlDef) again = NULL;
+    g_autofree char *text = NULL, *text2 = NULL;
+
+    if (!def) {
+        if (!err)
+            abort();
+        return;
+    }
+    text = vccw_mdevctl_def_to_json(def);
+    again = vccw_mdevctl_def_from_json(text, strlen(text), "0.0.0052", fuzz_uuid, &err);
+    if (!again || !defs_equal(def, again))
+        abort();
+    text2 = vccw_mdevctl_def_to_json(again);
+    if (strcmp(text, text2) != 0)
+        abort();
+}
+
+static void
+fuzz_list(const char *json, size_t size)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) defs = vccw_mdevctl_list_from_json(json, size, &err);
+    g_autoptr(GPtrArray) again = NULL;
+    g_autofree char *text = NULL, *text2 = NULL;
+
+    if (!defs) {
+        if (!err)
+            abort();
+        return;
+    }
+    text = vccw_mdevctl_list_to_json(defs);
+    again = vccw_mdevctl_list_from_json(text, strlen(text), &err);
+    if (!again || again->len != defs->len)
+        abort();
+    text2 = vccw_mdevctl_list_to_json(again);
+    if (strcmp(text, text2) != 0)
+        abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* an exact-size copy, so that reading past @size is caught */
+    g_autofree char *copy = g_memdup2(data, size);
+
+    fuzz_def(copy, size);
+    fuzz_list(copy, size);
+    return 0;
+}
