@@ -8,7 +8,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SECONDS=${FUZZ_SECONDS:-90}
 
 "$top/scripts/install-deps.sh" || { echo "dependency installation failed"; exit 1; }
 
@@ -29,28 +29,37 @@ run_build plain -Dwerror=true
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_build sanitize -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 
-# libFuzzer on the domain XML pipeline, seeded with the test corpus.
+# libFuzzer targets, each seeded with its test corpus, sharing FUZZ_SECONDS.
+fuzz_targets=(
+  "fuzz_domain_xml:tests/qemuxml2argvdata"
+  "fuzz_nodedev_xml:tests/nodedevxml2xmldata"
+  "fuzz_mdevctl_json:tests/mdevctldata"
+)
 fuzz_result=skip
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
-  if CC=clang meson setup build-fuzz -Dfuzzing=true -Dwerror=true >/dev/null 2>&1 || [ -d build-fuzz ]; then
-    if ninja -C build-fuzz tests/fuzz/fuzz_domain_xml >/dev/null; then
-      corpus=$(mktemp -d)
-      cp tests/qemuxml2argvdata/*.xml "$corpus/"
-      if build-fuzz/tests/fuzz/fuzz_domain_xml -max_total_time="$FUZZ_SECONDS" \
-           -max_len=65536 -rss_limit_mb=2048 "$corpus" > build-fuzz/fuzz.log 2>&1; then
-        fuzz_result=pass
-        echo "fuzz_domain_xml: $(grep -c . "$corpus"/* 2>/dev/null | wc -l) corpus entries, no crash in ${FUZZ_SECONDS}s"
-      else
-        fuzz_result=fail; status=1
-        tail -40 build-fuzz/fuzz.log
-      fi
-      rm -rf "$corpus"
-    else
-      fuzz_result=fail; status=1
-    fi
-  else
-    fuzz_result=fail; status=1
+  per=$(( FUZZ_SECONDS / ${#fuzz_targets[@]} )); [ "$per" -gt 0 ] || per=1
+  fuzz_result=pass
+  if ! { [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzzing=true -Dwerror=true >/dev/null; }; then
+    fuzz_result=fail
   fi
+  for entry in "${fuzz_targets[@]}"; do
+    [ "$fuzz_result" = fail ] && break
+    target=${entry%%:*} seeds=${entry#*:}
+    if ! ninja -C build-fuzz "tests/fuzz/$target" >/dev/null; then
+      fuzz_result=fail; break
+    fi
+    corpus=$(mktemp -d)
+    find "$seeds" -type f \( -name '*.xml' -o -name '*.json' \) -exec cp {} "$corpus/" \; 2>/dev/null
+    if "build-fuzz/tests/fuzz/$target" -max_total_time="$per" -max_len=65536 \
+         -rss_limit_mb=2048 "$corpus" > "build-fuzz/$target.log" 2>&1; then
+      echo "$target: $(ls "$corpus" | wc -l) corpus entries, no crash in ${per}s"
+    else
+      fuzz_result=fail
+      tail -40 "build-fuzz/$target.log"
+    fi
+    rm -rf "$corpus"
+  done
+  [ "$fuzz_result" = fail ] && status=1
 fi
 
 python3 - "$fuzz_result" "${logs[@]}" <<'PY'

@@ -179,7 +179,7 @@ mdev_start(VccwNodeDevDriver *drv, const char *parent_addr, const char *type,
 VccwNodeDevDef *
 vccw_nodedev_create_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GError **err)
 {
-    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_def_parse(xml, len, "nodedev-create",
+    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_def_parse(xml, len, NULL,
                                                            VCCW_NODEDEV_PARSE_CREATE, err);
     g_autofree char *parent_addr = NULL;
 
@@ -201,7 +201,7 @@ VccwNodeDevDef *
 vccw_nodedev_define_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GError **err)
 {
     const VccwHost *host = vccw_nodedev_driver_host(drv);
-    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_def_parse(xml, len, "nodedev-define",
+    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_def_parse(xml, len, NULL,
                                                            VCCW_NODEDEV_PARSE_DEFINE, err);
     g_autoptr(VccwMdevctlDef) m = NULL;
     g_autoptr(GPtrArray) existing = NULL;
