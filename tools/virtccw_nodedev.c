@@ -32,9 +32,17 @@ session_close(Session *s)
     vccw_host_free(s->host);
 }
 
+static gint
+compare_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted: directory order differs between filesystems. */
 static void
 print_warnings(GPtrArray *warnings)
 {
+    g_ptr_array_sort(warnings, compare_str);
     for (guint i = 0; i < warnings->len; i++)
         fprintf(stderr, "warning: %s\n", (const char *)g_ptr_array_index(warnings, i));
 }

@@ -64,7 +64,8 @@ vccw_sysfs_link_base_at(int dirfd, const char *name, char *buf, size_t bufsize)
 int
 vccw_sysfs_write(const char *path, const char *value)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* O_TRUNC as the shell's "echo >" does: sysfs ignores it, plain files need it */
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
     size_t len = strlen(value);
     ssize_t n;
 
