@@ -27,5 +27,41 @@ echo "== virtccw domxml-to-native qemu-argv"
 "$virtccw" --caps-cache "$cache" domxml-to-native qemu-argv "$guest"
 echo
 echo "== a mistake: two hostdevs on one CCW address"
-sed "0,/devno='0x0001'/s//devno='0x0002'/" "$guest" > "$cache/bad.xml"
+sed "s#<alias name='ua-dasd-data'/>#&<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0002'/>#" "$guest" > "$cache/bad.xml"
 "$virtccw" --caps-cache "$cache" validate "$cache/bad.xml" || echo "(exit status $?)"
+
+# ---- the host side, on a simulated s390 host (FUSE) -------------------------
+simhost=build-plain/src/simhost/virtccw-simhost
+root=$cache/host
+mkdir -p "$root"
+if [ -c /dev/fuse ] && "$simhost" -n 64 "$root"; then
+  trap 'fusermount3 -u "$root" 2>/dev/null; rm -rf "$cache"' EXIT
+  v() { echo "\$ virtccw $*"; "$virtccw" --root "$root" "$@" || echo "(exit status $?)"; }
+  echo
+  echo "== a simulated LPAR with 64 subchannels at $root"
+  v nodedev-list --cap css,ccw --tree | head -12
+  echo "..."
+  v nodedev-detach css_0_0_0003
+  v nodedev-detach --force --persistent css_0_0_0003
+  v nodedev-detach css_0_0_001d
+  cat > "$cache/mdev.xml" <<XML
+<device>
+  <parent>css_0_0_0003</parent>
+  <capability type='mdev'>
+    <type id='vfio_ccw-io'/>
+    <uuid>90c6c135-ad44-41d0-b1b7-bae47de48627</uuid>
+  </capability>
+</device>
+XML
+  v nodedev-define "$cache/mdev.xml"
+  v nodedev-autostart mdev_90c6c135_ad44_41d0_b1b7_bae47de48627_0_0_0003
+  echo "(mdevctl's definition: $(tr -d '\n ' < "$root/etc/mdevctl.d/0.0.0003/90c6c135-ad44-41d0-b1b7-bae47de48627"))"
+  v autostart
+  v nodedev-dumpxml mdev_90c6c135_ad44_41d0_b1b7_bae47de48627_0_0_0003
+  v nodedev-reattach css_0_0_0003
+  v nodedev-destroy mdev_90c6c135_ad44_41d0_b1b7_bae47de48627_0_0_0003
+  v nodedev-undefine mdev_90c6c135_ad44_41d0_b1b7_bae47de48627_0_0_0003
+  v nodedev-reattach --persistent css_0_0_0003
+else
+  echo "(no FUSE here: skipping the simulated host part)"
+fi
