@@ -17,6 +17,7 @@ static const struct {
 } command_tables[] = {
     { cli_domain_commands, &cli_domain_commands_len },
     { cli_nodedev_commands, &cli_nodedev_commands_len },
+    { cli_hostdev_commands, &cli_hostdev_commands_len },
 };
 
 static void

@@ -1,0 +1,320 @@
+/* hostdevtest: the host-device journal and the domain readers, on a
+ * scratch directory as host root (nothing here needs sysfs behaviour:
+ * that is hostdev_test.py's job, on the simulated host).
+ *
+ *   hostdevtest
+ *
+ * Prints one line per check and "N passed, N failed" last.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qemu_hostdev_journal.h"
+#include "qemu_hostdev_prepare.h"
+#include "vccw_error.h"
+
+static int passed, failed;
+
+static void
+check(bool ok, const char *name, const char *detail)
+{
+    if (ok) {
+        passed++;
+        printf("ok - %s\n", name);
+    } else {
+        failed++;
+        printf("FAIL - %s%s%s\n", name, detail ? ": " : "", detail ? detail : "");
+    }
+}
+
+static char *
+journal_file(const char *root, const char *dom)
+{
+    return g_strdup_printf("%s/run/virtccw/hostdev/%s.json", root, dom);
+}
+
+static void
+test_roundtrip(const VccwHost *host, const char *root)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VccwHdJournal) j = vccw_hd_journal_load(host, "dom1", &err);
+    g_autoptr(VccwHdJournal) k = NULL;
+    g_autofree char *path = journal_file(root, "dom1");
+    VccwHdClaim *c;
+    VccwHdAction *a;
+
+    check(j && j->claims->len == 0 && j->txn == VCCW_HD_TXN_NONE,
+          "no file: an empty journal", err ? err->message : NULL);
+    if (!j)
+        return;
+    j->txn = VCCW_HD_TXN_PREPARE;
+    g_ptr_array_add(j->txn_uuids, g_strdup("90c6c135-ad44-41d0-b1b7-bae47de48627"));
+    c = vccw_hd_claim_new("90c6c135-ad44-41d0-b1b7-bae47de48627", true);
+    a = vccw_hd_action_new(VCCW_HD_ACT_BIND_SUBCH, "0.0.0313");
+    a->orig_driver = g_strdup("io_subchannel");
+    a->state = VCCW_HD_ACT_DONE;
+    g_ptr_array_add(c->actions, a);
+    a = vccw_hd_action_new(VCCW_HD_ACT_START_MDEV, "0.0.0313");
+    a->mdev_type = g_strdup("vfio_ccw-io");
+    g_ptr_array_add(c->actions, a);
+    g_ptr_array_add(j->claims, c);
+    g_ptr_array_add(j->claims, vccw_hd_claim_new("00000000-0000-0000-0000-000000000001", false));
+    check(vccw_hd_journal_commit(j, &err) && g_file_test(path, G_FILE_TEST_IS_REGULAR),
+          "commit writes the file", err ? err->message : NULL);
+    g_clear_error(&err);
+    k = vccw_hd_journal_load(host, "dom1", &err);
+    check(k && k->txn == VCCW_HD_TXN_PREPARE && k->txn_uuids->len == 1 && k->claims->len == 2,
+          "load: transaction and claims back", err ? err->message : NULL);
+    if (k && k->claims->len == 2) {
+        const VccwHdClaim *kc = g_ptr_array_index(k->claims, 0);
+        const VccwHdAction *b0 = kc->actions->len == 2 ? g_ptr_array_index(kc->actions, 0) : NULL;
+        const VccwHdAction *b1 = kc->actions->len == 2 ? g_ptr_array_index(kc->actions, 1) : NULL;
+
+        check(kc->managed && b0 && b1 && b0->kind == VCCW_HD_ACT_BIND_SUBCH &&
+              b0->state == VCCW_HD_ACT_DONE && g_strcmp0(b0->orig_driver, "io_subchannel") == 0 &&
+              !b0->orig_override && b1->kind == VCCW_HD_ACT_START_MDEV &&
+              b1->state == VCCW_HD_ACT_PENDING && g_strcmp0(b1->mdev_type, "vfio_ccw-io") == 0 &&
+              g_str_equal(b1->subch, "0.0.0313"),
+              "load: actions back, in order, with their undo data", NULL);
+        check(vccw_hd_journal_find_claim(k, "90C6C135-AD44-41D0-B1B7-BAE47DE48627") != NULL,
+              "claims are found whatever the case of the uuid", NULL);
+    }
+    g_ptr_array_set_size(j->claims, 0);
+    j->txn = VCCW_HD_TXN_NONE;
+    check(vccw_hd_journal_commit(j, &err) && !g_file_test(path, G_FILE_TEST_EXISTS),
+          "nothing left: the file is removed", err ? err->message : NULL);
+}
+
+/* Journal files are input: every field that names a path must be a plain
+ * name, and anything odd is an error, never a guess. */
+static void
+test_hostile(const VccwHost *host, const char *root)
+{
+    static const struct {
+        const char *name;
+        const char *json;
+    } cases[] = {
+        { "not JSON", "{\"version\": 1," },
+        { "not an object", "[1, 2]" },
+        { "other version", "{\"version\": 2, \"domain\": \"h\", \"claims\": []}" },
+        { "other domain", "{\"version\": 1, \"domain\": \"x\", \"claims\": []}" },
+        { "claims missing", "{\"version\": 1, \"domain\": \"h\"}" },
+        { "uuid with a path", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"../../etc/passwd\", \"managed\": true, \"actions\": []}]}" },
+        { "managed not a boolean", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"managed\": \"yes\", \"actions\": []}]}" },
+        { "duplicate claim", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"managed\": true, \"actions\": []}, {\"uuid\": \"90C6C135-ad44-41d0-b1b7-bae47de48627\", \"managed\": true, \"actions\": []}]}" },
+        { "subchannel with a path", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"managed\": true, \"actions\": [{\"kind\": \"bind-subchannel\", \"state\": \"done\", \"subchannel\": \"../../../etc\"}]}]}" },
+        { "driver with a path", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"managed\": true, \"actions\": [{\"kind\": \"bind-subchannel\", \"state\": \"done\", \"subchannel\": \"0.0.0313\", \"orig_driver\": \"../../x\"}]}]}" },
+        { "driver '..'", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"managed\": true, \"actions\": [{\"kind\": \"bind-subchannel\", \"state\": \"done\", \"subchannel\": \"0.0.0313\", \"orig_driver\": \"..\"}]}]}" },
+        { "unknown action", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"managed\": true, \"actions\": [{\"kind\": \"format-disk\", \"state\": \"done\", \"subchannel\": \"0.0.0313\"}]}]}" },
+        { "unknown state", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"managed\": true, \"actions\": [{\"kind\": \"bind-subchannel\", \"state\": \"maybe\", \"subchannel\": \"0.0.0313\"}]}]}" },
+        { "start without a type", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"managed\": true, \"actions\": [{\"kind\": \"start-mdev\", \"state\": \"done\", \"subchannel\": \"0.0.0313\"}]}]}" },
+        { "type with a path", "{\"version\": 1, \"domain\": \"h\", \"claims\": [{\"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"managed\": true, \"actions\": [{\"kind\": \"start-mdev\", \"state\": \"done\", \"subchannel\": \"0.0.0313\", \"mdev_type\": \"a/../../b\"}]}]}" },
+        { "transaction 'none'", "{\"version\": 1, \"domain\": \"h\", \"transaction\": {\"kind\": \"none\", \"uuids\": []}, \"claims\": []}" },
+        { "transaction uuid not canonical", "{\"version\": 1, \"domain\": \"h\", \"transaction\": {\"kind\": \"release\", \"uuids\": [\"90c6c135ad4441d0b1b7bae47de48627\"]}, \"claims\": []}" },
+        { "string where an array is due", "{\"version\": 1, \"domain\": \"h\", \"claims\": \"all\"}" },
+        { "trailing junk", "{\"version\": 1, \"domain\": \"h\", \"claims\": []} {" },
+    };
+    g_autofree char *path = journal_file(root, "h");
+    g_autofree char *big = NULL;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VccwHdJournal) j = NULL;
+        g_autofree char *name = g_strdup_printf("hostile journal: %s", cases[i].name);
+
+        g_file_set_contents(path, cases[i].json, -1, NULL);
+        j = vccw_hd_journal_load(host, "h", &err);
+        check(!j && err && strstr(err->message, "is corrupt") && strstr(err->message, path),
+              name, j ? "accepted" : err ? err->message : "no error");
+    }
+    big = g_strnfill(2 * 1024 * 1024, ' ');
+    g_file_set_contents(path, big, -1, NULL);
+    {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VccwHdJournal) j = vccw_hd_journal_load(host, "h", &err);
+        check(!j && err && strstr(err->message, "at most"), "hostile journal: 2 MiB refused",
+              err ? err->message : "accepted");
+    }
+    g_unlink(path);
+    if (symlink("/etc/passwd", path) == 0) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VccwHdJournal) j = vccw_hd_journal_load(host, "h", &err);
+        check(!j && err, "hostile journal: a symlink is not followed", err ? err->message : "accepted");
+        g_unlink(path);
+    }
+}
+
+static void
+test_names(const VccwHost *host)
+{
+    static const char *const bad[] = { "", ".", "..", "a/b", "/abs", NULL };
+    static const char *const good[] = { "guest-1", "with space", "\xc3\xbcnicode", ".hidden", "x.json", NULL };
+    g_autofree char *longname = g_strnfill(250, 'n');
+
+    for (size_t i = 0; bad[i]; i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *name = g_strdup_printf("domain name '%s' refused", bad[i]);
+        check(!vccw_hd_domain_name_ok(bad[i], &err) && err, name, NULL);
+    }
+    check(!vccw_hd_domain_name_ok(longname, NULL), "domain name too long for a journal file refused",
+          NULL);
+    for (size_t i = 0; good[i]; i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VccwHdJournal) j = NULL;
+        g_autofree char *name = g_strdup_printf("domain name '%s' accepted", good[i]);
+        j = vccw_hd_journal_load(host, good[i], &err);
+        check(j != NULL, name, err ? err->message : NULL);
+    }
+}
+
+static void
+test_list(const VccwHost *host, const char *root)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) names = NULL;
+    const char *files[] = { "b.json", "a.json", "a.json.tmp", ".json", "notes.txt" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *p = g_strdup_printf("%s/run/virtccw/hostdev/%s", root, files[i]);
+        g_file_set_contents(p, "{}", -1, NULL);
+    }
+    names = vccw_hd_journal_list(host, &err);
+    check(names && names->len == 2 && g_str_equal(g_ptr_array_index(names, 0), "a") &&
+          g_str_equal(g_ptr_array_index(names, 1), "b"),
+          "journal list: *.json only, sorted, temp files ignored", err ? err->message : NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *p = g_strdup_printf("%s/run/virtccw/hostdev/%s", root, files[i]);
+        g_unlink(p);
+    }
+}
+
+static void
+test_lock(const VccwHost *host)
+{
+    g_autoptr(GError) err = NULL;
+    VccwHdLock *l1 = vccw_hd_lock_acquire(host, 1000, &err);
+    VccwHdLock *l2;
+    gint64 t0;
+
+    check(l1 != NULL, "lock: acquired", err ? err->message : NULL);
+    t0 = g_get_monotonic_time();
+    l2 = vccw_hd_lock_acquire(host, 200, &err);
+    check(!l2 && g_error_matches(err, VCCW_ERROR, VCCW_ERR_OPERATION_TIMEOUT) &&
+          g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC,
+          "lock: a second holder waits, bounded, then fails", err ? err->message : NULL);
+    g_clear_error(&err);
+    vccw_hd_lock_release(l1);
+    l2 = vccw_hd_lock_acquire(host, 200, &err);
+    check(l2 != NULL, "lock: free again after release", err ? err->message : NULL);
+    vccw_hd_lock_release(l2);
+}
+
+static const char hook_xml[] =
+    "<domain type='kvm' id='3' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+    "  <name>web01</name>\n"
+    "  <uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>\n"
+    "  <sysinfo type='smbios'><system><entry name='vendor'>x</entry></system></sysinfo>\n"
+    "  <devices>\n"
+    "    <graphics type='vnc'/>\n"
+    "    <hostdev mode='subsystem' type='mdev' managed='yes' model='vfio-ccw'>\n"
+    "      <source><address uuid='90C6C135-AD44-41D0-B1B7-BAE47DE48627'/></source>\n"
+    "      <alias name='hostdev0'/>\n"
+    "    </hostdev>\n"
+    "    <hostdev mode='subsystem' type='mdev' model='vfio-ap'>\n"
+    "      <source><address uuid='00000000-0000-0000-0000-00000000000a'/></source>\n"
+    "    </hostdev>\n"
+    "    <hostdev mode='subsystem' type='pci' managed='yes'>\n"
+    "      <source><address domain='0' bus='0' slot='1' function='0'/></source>\n"
+    "    </hostdev>\n"
+    "    <hostdev mode='subsystem' type='mdev' managed='no' model='vfio-ccw'>\n"
+    "      <source><address uuid='00000000-0000-0000-0000-00000000000b'/></source>\n"
+    "    </hostdev>\n"
+    "    <hostdev type='mdev' model='vfio-ccw'>\n"
+    "      <source><address uuid='00000000-0000-0000-0000-00000000000c'/></source>\n"
+    "    </hostdev>\n"
+    "  </devices>\n"
+    "  <qemu:commandline><qemu:arg value='-S'/></qemu:commandline>\n"
+    "</domain>\n";
+
+static void
+test_lenient(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GArray) specs = NULL;
+    g_autofree char *name = NULL;
+    static const struct {
+        const char *xml;
+        const char *msg;
+    } bad[] = {
+        { "<domain><devices/></domain>", "missing name information" },
+        { "<domain><name>x</name><devices><hostdev type='mdev' model='vfio-ccw'><source>"
+          "<address uuid='1234'/></source></hostdev></devices></domain>",
+          "internal error: Cannot parse uuid attribute of element <address>" },
+        { "<domain><name>x</name><devices><hostdev type='mdev' model='vfio-ccw'><source>"
+          "<address/></source></hostdev></devices></domain>",
+          "unsupported configuration: Missing 'uuid' attribute for element <address>" },
+        { "<network><name>x</name></network>", "expected a <domain> document" },
+        { "<domain><name>x</name>", "XML error: " },
+    };
+
+    check(vccw_hostdev_specs_from_xml(hook_xml, strlen(hook_xml), &name, &specs, &err) &&
+          g_str_equal(name, "web01") && specs->len == 3,
+          "libvirt's XML: name and the three vfio-ccw mdevs (not vfio-ap, not PCI)",
+          err ? err->message : NULL);
+    if (specs && specs->len == 3) {
+        const VccwHostdevSpec *s = (const VccwHostdevSpec *)specs->data;
+        char u[VCCW_UUID_STRING_BUFLEN];
+        vccw_uuid_format(s[0].uuid, u);
+        check(g_str_equal(u, "90c6c135-ad44-41d0-b1b7-bae47de48627") && s[0].managed &&
+              !s[1].managed && !s[2].managed,
+              "libvirt's XML: uuids lower-cased, managed only when 'yes'", u);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) e = NULL;
+        g_autoptr(GArray) sp = NULL;
+        g_autofree char *n = NULL;
+        g_autofree char *label = g_strdup_printf("lenient reader refuses: %s", bad[i].msg);
+        check(!vccw_hostdev_specs_from_xml(bad[i].xml, strlen(bad[i].xml), &n, &sp, &e) && e &&
+              strstr(e->message, bad[i].msg), label, e ? e->message : "accepted");
+    }
+}
+
+static void
+test_crash_point_inert(void)
+{
+    /* without the variable, any number of crash points is harmless */
+    g_unsetenv("VIRTCCW_TEST_CRASH_AFTER_STEP");
+    for (int i = 0; i < 1000; i++)
+        vccw_hd_crash_point("test");
+    check(true, "crash points are inert without VIRTCCW_TEST_CRASH_AFTER_STEP", NULL);
+}
+
+int
+main(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *root = g_dir_make_tmp("hostdevtest-XXXXXX", &err);
+    g_autoptr(VccwHost) host = NULL;
+    g_autofree char *cmd = NULL;
+
+    if (!root || !(host = vccw_host_new(root, &err))) {
+        fprintf(stderr, "hostdevtest: %s\n", err->message);
+        return 1;
+    }
+    test_crash_point_inert();
+    test_roundtrip(host, root);
+    test_hostile(host, root);
+    test_names(host);
+    test_list(host, root);
+    test_lock(host);
+    test_lenient();
+    cmd = g_strdup_printf("rm -rf '%s'", root);
+    if (system(cmd) != 0)
+        fprintf(stderr, "hostdevtest: cannot remove %s\n", root);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
