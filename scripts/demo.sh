@@ -60,8 +60,24 @@ XML
   v nodedev-dumpxml mdev_90c6c135_ad44_41d0_b1b7_bae47de48627_0_0_0003
   v nodedev-reattach css_0_0_0003
   v nodedev-destroy mdev_90c6c135_ad44_41d0_b1b7_bae47de48627_0_0_0003
-  v nodedev-undefine mdev_90c6c135_ad44_41d0_b1b7_bae47de48627_0_0_0003
   v nodedev-reattach --persistent css_0_0_0003
+
+  echo
+  echo "== declarative: the guest's two DASDs from nothing but the domain XML"
+  sed 's/0_0_0003/0_0_0007/; s/90c6c135-ad44-41d0-b1b7-bae47de48627/e60ffd51-eb66-4a4b-8ab8-6a1bd5eb1b2f/' \
+      "$cache/mdev.xml" > "$cache/mdev2.xml"
+  v nodedev-define "$cache/mdev2.xml"
+  v nodedev-list --cap mdev --all
+  echo "(both mdevs are only defined; their subchannels are on io_subchannel)"
+  # the DASDs are online in the host; take them offline as an admin would
+  echo 0 > "$root/sys/bus/ccw/devices/0.0.1003/online"
+  echo 0 > "$root/sys/bus/ccw/devices/0.0.1007/online"
+  v domain-prepare "$guest"
+  v nodedev-list --cap mdev
+  v hostdev-claims
+  v domain-release "$guest"
+  v nodedev-list --cap mdev_types
+  echo "(back exactly as before: subchannels on io_subchannel, mdevs defined only)"
 else
   echo "(no FUSE here: skipping the simulated host part)"
 fi
