@@ -1,0 +1,290 @@
+/* virtccwd: libvirt's node-device daemon (virtnodedevd) for s390 hosts.
+ *
+ * Serves libvirt's remote protocol for the node-device API on a unix
+ * socket, backed by virtccw's node-device driver (css, ccw and mdev
+ * devices under a host root). See virtccwd(8).
+ */
+#include "virtccw_config.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "node_device_driver.h"
+#include "rpc_server.h"
+#include "vccw_host.h"
+
+static char *opt_root;
+static char *opt_socket;
+static char *opt_socket_ro;
+static gboolean opt_no_socket_ro;
+static gboolean opt_libvirt_sockets;
+static gboolean opt_foreground;
+static gboolean opt_verbose;
+static gboolean opt_version;
+static gboolean opt_no_autostart;
+static gboolean opt_no_uevents;
+static gint opt_max_clients = 1024;
+static gint opt_ka_interval = 5;
+static gint opt_ka_count = 5;
+static gint opt_poll = -1;
+
+static GOptionEntry entries[] = {
+    { "root", 'r', 0, G_OPTION_ARG_FILENAME, &opt_root,
+      "host root directory (default /)", "DIR" },
+    { "socket", 's', 0, G_OPTION_ARG_FILENAME, &opt_socket,
+      "read-write socket (default ROOT/run/virtccw/virtccwd-sock)", "PATH" },
+    { "socket-ro", 0, 0, G_OPTION_ARG_FILENAME, &opt_socket_ro,
+      "read-only socket (default ROOT/run/virtccw/virtccwd-sock-ro)", "PATH" },
+    { "no-socket-ro", 0, 0, G_OPTION_ARG_NONE, &opt_no_socket_ro,
+      "do not open a read-only socket", NULL },
+    { "libvirt-sockets", 0, 0, G_OPTION_ARG_NONE, &opt_libvirt_sockets,
+      "listen where libvirt's clients look for virtnodedevd "
+      "(ROOT/run/libvirt/virtnodedevd-sock and -sock-ro)", NULL },
+    { "foreground", 'f', 0, G_OPTION_ARG_NONE, &opt_foreground,
+      "do not detach", NULL },
+    { "max-clients", 0, 0, G_OPTION_ARG_INT, &opt_max_clients,
+      "connections served at once (default 1024)", "N" },
+    { "keepalive-interval", 0, 0, G_OPTION_ARG_INT, &opt_ka_interval,
+      "seconds of silence before a keepalive ping, 0 disables (default 5)", "SEC" },
+    { "keepalive-count", 0, 0, G_OPTION_ARG_INT, &opt_ka_count,
+      "unanswered pings before a client is dropped (default 5)", "N" },
+    { "poll-interval", 0, 0, G_OPTION_ARG_INT, &opt_poll,
+      "also look for device changes every SEC seconds while clients listen for "
+      "events (default: 0 on the real host, where uevents tell; 2 with --root)", "SEC" },
+    { "no-uevents", 0, 0, G_OPTION_ARG_NONE, &opt_no_uevents,
+      "do not listen to kernel uevents", NULL },
+    { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &opt_no_autostart,
+      "do not start mdevs marked autostart at startup", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "debug messages", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, "print the version", NULL },
+    G_OPTION_ENTRY_NULL,
+};
+
+/* libvirt's encoding: major * 1000000 + minor * 1000 + micro */
+static guint64
+version_number(const char *v)
+{
+    guint64 n[3] = { 0, 0, 0 };
+    char **parts = g_strsplit(v, ".", 3);
+
+    for (int i = 0; i < 3 && parts[i]; i++)
+        n[i] = g_ascii_strtoull(parts[i], NULL, 10);
+    g_strfreev(parts);
+    return n[0] * 1000000 + n[1] * 1000 + n[2];
+}
+
+static void
+notify_systemd(const char *state)
+{
+    const char *path = g_getenv("NOTIFY_SOCKET");
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    size_t len;
+    int fd;
+
+    if (!path || !*path || strlen(path) >= sizeof(addr.sun_path))
+        return;
+    strcpy(addr.sun_path, path);
+    if (addr.sun_path[0] == '@')
+        addr.sun_path[0] = '\0';
+    len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+    if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+        return;
+    if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&addr,
+               (socklen_t)len) < 0)
+        g_debug("sd_notify: %s", g_strerror(errno));
+    close(fd);
+}
+
+/* Sockets handed over by systemd (LISTEN_FDS); read-only ones are those
+ * whose path ends in "-ro". Returns how many were taken, -1 on error. */
+static int
+listen_activated(VccwRpcServer *srv, GError **err)
+{
+    const char *pid = g_getenv("LISTEN_PID");
+    const char *fds = g_getenv("LISTEN_FDS");
+    int n;
+
+    if (!pid || !fds || g_ascii_strtoll(pid, NULL, 10) != getpid())
+        return 0;
+    n = (int)g_ascii_strtoll(fds, NULL, 10);
+    for (int i = 0; i < n; i++) {
+        int fd = 3 + i;
+        struct sockaddr_un addr = { 0 };
+        socklen_t alen = sizeof(addr);
+        bool ro = false;
+
+        if (getsockname(fd, (struct sockaddr *)&addr, &alen) == 0 &&
+            addr.sun_family == AF_UNIX && addr.sun_path[0])
+            ro = g_str_has_suffix(addr.sun_path, "-ro");
+        /* one socket unit gives every socket one mode: open up the -ro one */
+        if (ro && chmod(addr.sun_path, 0666) < 0)
+            g_message("cannot make %s world-accessible: %s", addr.sun_path,
+                      g_strerror(errno));
+        if (!vccw_rpc_server_listen_fd(srv, fd, ro, err))
+            return -1;
+        g_message("listening on socket %d from systemd%s", fd, ro ? " (read-only)" : "");
+    }
+    g_unsetenv("LISTEN_PID");
+    g_unsetenv("LISTEN_FDS");
+    g_unsetenv("LISTEN_FDNAMES");
+    return n;
+}
+
+/* Detach: the parent waits until the child listens (or fails) and exits
+ * with its status. Returns the fd the child reports on, -1 in foreground. */
+static int
+daemonize(void)
+{
+    int pipefd[2];
+    pid_t pid;
+    char status = 1;
+
+    if (pipe(pipefd) < 0) {
+        fprintf(stderr, "virtccwd: pipe: %s\n", g_strerror(errno));
+        exit(1);
+    }
+    if ((pid = fork()) < 0) {
+        fprintf(stderr, "virtccwd: fork: %s\n", g_strerror(errno));
+        exit(1);
+    }
+    if (pid > 0) {
+        close(pipefd[1]);
+        if (read(pipefd[0], &status, 1) != 1)
+            status = 1;
+        _exit(status);
+    }
+    close(pipefd[0]);
+    setsid();
+    if (chdir("/") < 0)
+        g_debug("chdir /: %s", g_strerror(errno));
+    return pipefd[1];
+}
+
+static void
+report_ready(int fd, char status)
+{
+    if (fd < 0)
+        return;
+    if (write(fd, &status, 1) != 1)
+        g_debug("cannot report the start-up status");
+    close(fd);
+}
+
+static void
+detach_stdio(void)
+{
+    FILE *f;
+
+    if (!(f = freopen("/dev/null", "r", stdin)) || !(f = freopen("/dev/null", "w", stdout)))
+        g_debug("cannot redirect stdio to /dev/null");
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GOptionContext) octx = g_option_context_new("- libvirt node-device daemon for s390 vfio-ccw");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VccwHost) host = NULL;
+    g_autoptr(VccwNodeDevDriver) drv = NULL;
+    g_autoptr(VccwRpcServer) srv = NULL;
+    g_autofree char *sock = NULL;
+    g_autofree char *sock_ro = NULL;
+    int ready_fd = -1;
+    int activated;
+
+    g_option_context_add_main_entries(octx, entries, NULL);
+    g_option_context_set_description(octx,
+        "Clients: virsh -c 'nodedev+unix:///system?socket=PATH' nodedev-list");
+    if (!g_option_context_parse(octx, &argc, &argv, &err)) {
+        fprintf(stderr, "virtccwd: %s\n", err->message);
+        return 2;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "virtccwd: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    if (opt_version) {
+        printf("virtccwd %s\n", VIRTCCW_VERSION);
+        return 0;
+    }
+    if (opt_max_clients < 1 || opt_ka_interval < 0 || opt_ka_count < 0 || opt_poll < -1) {
+        fprintf(stderr, "virtccwd: numeric options must not be negative\n");
+        return 2;
+    }
+    if (opt_verbose)
+        g_log_set_debug_enabled(TRUE);
+
+    if (!opt_foreground)
+        ready_fd = daemonize();
+
+    if (!(host = vccw_host_new(opt_root, &err)))
+        goto fail;
+    if (!(drv = vccw_nodedev_driver_new(host, &err)))
+        goto fail;
+
+    srv = vccw_rpc_server_new(drv);
+    vccw_rpc_server_set_max_clients(srv, (guint)opt_max_clients);
+    vccw_rpc_server_set_keepalive(srv, (guint)opt_ka_interval, (guint)opt_ka_count);
+    vccw_rpc_server_set_versions(srv, version_number(VIRTCCW_VERSION), 9000000);
+
+    if ((activated = listen_activated(srv, &err)) < 0)
+        goto fail;
+    if (!activated) {
+        const char *root = vccw_host_root(host);
+        const char *dir = opt_libvirt_sockets ? "run/libvirt" : "run/virtccw";
+        const char *base = opt_libvirt_sockets ? "virtnodedevd-sock" : "virtccwd-sock";
+
+        sock = opt_socket ? g_strdup(opt_socket) : g_build_filename(root, dir, base, NULL);
+        if (opt_socket_ro)
+            sock_ro = g_strdup(opt_socket_ro);
+        else if (!opt_socket)
+            sock_ro = g_strdup_printf("%s-ro", sock);
+        if (!vccw_rpc_server_listen_unix(srv, sock, false, 0600, &err))
+            goto fail;
+        if (sock_ro && !opt_no_socket_ro &&
+            !vccw_rpc_server_listen_unix(srv, sock_ro, true, 0666, &err))
+            goto fail;
+    }
+
+    if (opt_poll < 0)   /* a simulated host sends no uevents: look now and then */
+        opt_poll = g_str_equal(vccw_host_root(host), "/") ? 0 : 2;
+    if (!opt_no_uevents && g_str_equal(vccw_host_root(host), "/")) {
+        g_autoptr(GError) uerr = NULL;
+        if (!vccw_rpc_server_watch_uevents(srv, &uerr))
+            g_message("%s; device changes are seen only from own calls%s", uerr->message,
+                      opt_poll ? " and the poll timer" : "");
+    }
+    vccw_rpc_server_set_poll_interval(srv, (guint)opt_poll);
+
+    if (!opt_no_autostart) {
+        g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GError) aerr = NULL;
+
+        if (!vccw_nodedev_autostart_all(drv, warnings, &aerr))
+            g_warning("autostart: %s", aerr->message);
+        for (guint i = 0; i < warnings->len; i++)
+            g_warning("autostart: %s", (const char *)g_ptr_array_index(warnings, i));
+    }
+
+    if (ready_fd >= 0)
+        detach_stdio();
+    report_ready(ready_fd, 0);
+    notify_systemd("READY=1");
+    vccw_rpc_server_run(srv);
+    notify_systemd("STOPPING=1");
+    return 0;
+
+ fail:
+    fprintf(stderr, "virtccwd: %s\n", err->message);
+    report_ready(ready_fd, 1);
+    return 1;
+}
