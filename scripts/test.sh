@@ -8,7 +8,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-FUZZ_SECONDS=${FUZZ_SECONDS:-90}
+FUZZ_SECONDS=${FUZZ_SECONDS:-120}
 
 "$top/scripts/install-deps.sh" || { echo "dependency installation failed"; exit 1; }
 
@@ -34,6 +34,7 @@ fuzz_targets=(
   "fuzz_domain_xml:tests/qemuxml2argvdata"
   "fuzz_nodedev_xml:tests/nodedevxml2xmldata"
   "fuzz_mdevctl_json:tests/mdevctldata"
+  "fuzz_rpc_message:tests/fuzz/rpc-corpus"
 )
 fuzz_result=skip
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
@@ -49,7 +50,7 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
       fuzz_result=fail; break
     fi
     corpus=$(mktemp -d)
-    find "$seeds" -type f \( -name '*.xml' -o -name '*.json' \) -exec cp {} "$corpus/" \; 2>/dev/null
+    find "$seeds" -type f -exec cp {} "$corpus/" \; 2>/dev/null
     if "build-fuzz/tests/fuzz/$target" -max_total_time="$per" -max_len=65536 \
          -rss_limit_mb=2048 "$corpus" > "build-fuzz/$target.log" 2>&1; then
       echo "$target: $(ls "$corpus" | wc -l) corpus entries, no crash in ${per}s"
