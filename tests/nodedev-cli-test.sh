@@ -45,7 +45,7 @@ run_scenario() {
     printf '$ %s\n' "$line" >> "$out"
     case $line in
       virtccw\ *) (cd "$data" && eval "\"$virtccw\" --root \"$ROOT\" ${line#virtccw }") >> "$out" 2>&1 ;;
-      sh\ *) (cd "$data" && timeout 20 bash -c "${line#sh }") >> "$out" 2>&1 ;;
+      sh\ *) (cd "$data" && timeout 120 bash -c "${line#sh }") >> "$out" 2>&1 ;;
       *) echo "bad scenario line: $line" >> "$out"; false ;;
     esac
     echo "[rc=$?]" >> "$out"

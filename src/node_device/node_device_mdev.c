@@ -155,7 +155,6 @@ mdev_start(VccwNodeDevDriver *drv, const char *parent_addr, const char *type,
     for (guint i = 0; attrs && i < attrs->len; i++) {
         const VccwMdevAttr *a = g_ptr_array_index(attrs, i);
         g_autofree char *path = NULL;
-        g_autoptr(GError) rm_err = NULL;
 
         if (!vccw_path_component_is_safe(a->name)) {
             vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid attribute name '%s'", a->name);

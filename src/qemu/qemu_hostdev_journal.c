@@ -341,7 +341,6 @@ static VccwHdAction *
 action_from_json(json_object *ao)
 {
     const char *kind, *state, *subch, *drv, *ovr, *type;
-    g_autoptr(GError) e = NULL;
     VccwHdAction *a;
     int k, st;
 

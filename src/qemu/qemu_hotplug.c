@@ -296,7 +296,9 @@ static void
 qmp_object_del(VccwQmp *qmp, const char *id)
 {
     g_autoptr(json_object) args = qmp_args("id", id, NULL, NULL);
-    g_autoptr(json_object) ret = vccw_qmp_execute(qmp, "object-del", args, NULL);
+
+    /* best effort while rolling back: the reply does not matter */
+    json_object_put(vccw_qmp_execute(qmp, "object-del", args, NULL));
 }
 
 bool
