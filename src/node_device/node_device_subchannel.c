@@ -329,6 +329,28 @@ vccw_nodedev_detach(VccwNodeDevDriver *drv, const char *name, unsigned int flags
     return ok;
 }
 
+/* The kernel registers the ccw device of a re-probed subchannel
+ * asynchronously (observed on 6.1 and 6.12); wait a bounded time so that
+ * the caller finds it, as after driverctl's unset-override. */
+static void
+wait_for_ccw_device(const VccwHost *host, const SubchState *st)
+{
+    char busid[64];
+    g_autofree char *p_busid = attr_path(st, "dev_busid");
+    g_autofree char *dev = NULL;
+    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    g_autofree char *content = NULL;
+
+    if (!g_file_get_contents(p_busid, &content, NULL, NULL))
+        return;
+    g_strlcpy(busid, g_strchomp(content), sizeof(busid));
+    if (g_str_equal(busid, "none") || !vccw_path_component_is_safe(busid) ||
+        !(dev = vccw_host_path(host, VCCW_HOST_DIR_CCW_DEVICES, busid, NULL, NULL)))
+        return;
+    while (!g_file_test(dev, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
+        g_usleep(10000);
+}
+
 static bool
 subch_has_mdevs(const SubchState *st, GString *names)
 {
@@ -385,6 +407,7 @@ vccw_nodedev_reattach(VccwNodeDevDriver *drv, const char *name, unsigned int fla
     }
     if (!driverctl_persist(host, subch, NULL, &step_err))
         goto rollback;
+    wait_for_ccw_device(host, &st);
     ok = true;
     goto out;
 
