@@ -58,10 +58,10 @@ static GOptionEntry entries[] = {
     { "keepalive-count", 0, 0, G_OPTION_ARG_INT, &opt_ka_count,
       "unanswered pings before a client is dropped (default 5)", "N" },
     { "poll-interval", 0, 0, G_OPTION_ARG_INT, &opt_poll,
-      "also look for device changes every SEC seconds while clients listen for "
-      "events (default: 0 on the real host, where uevents tell; 2 with --root)", "SEC" },
+      "also re-read every device every SEC seconds (default: 0 where uevents tell: "
+      "the real host, a simulated one; 2 for other roots)", "SEC" },
     { "no-uevents", 0, 0, G_OPTION_ARG_NONE, &opt_no_uevents,
-      "do not listen to kernel uevents", NULL },
+      "do not listen to kernel uevents (or a simulated host's event log)", NULL },
     { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &opt_no_autostart,
       "do not start mdevs marked autostart at startup", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "debug messages", NULL },
@@ -255,13 +255,28 @@ main(int argc, char **argv)
             goto fail;
     }
 
-    if (opt_poll < 0)   /* a simulated host sends no uevents: look now and then */
-        opt_poll = g_str_equal(vccw_host_root(host), "/") ? 0 : 2;
-    if (!opt_no_uevents && g_str_equal(vccw_host_root(host), "/")) {
+    /* where changes made behind our back show: kernel uevents (netlink on
+     * the real host, the event log of a simulated one) and the mdevctl
+     * store; without uevents, a bounded poll */
+    {
         g_autoptr(GError) uerr = NULL;
-        if (!vccw_rpc_server_watch_uevents(srv, &uerr))
-            g_message("%s; device changes are seen only from own calls%s", uerr->message,
-                      opt_poll ? " and the poll timer" : "");
+        g_autofree char *store = NULL;
+        g_autofree char *log = g_build_filename(vccw_host_root(host), ".simhost", "events", NULL);
+        bool uevents = false;
+
+        if (!opt_no_uevents && g_str_equal(vccw_host_root(host), "/"))
+            uevents = vccw_rpc_server_watch_uevents(srv, &uerr);
+        else if (!opt_no_uevents && g_file_test(log, G_FILE_TEST_IS_REGULAR))
+            uevents = vccw_rpc_server_watch_event_log(srv, log, 0, &uerr);
+        if (uerr)
+            g_message("%s; device changes are seen from own calls and a poll", uerr->message);
+        g_clear_error(&uerr);
+        if (opt_poll < 0)
+            opt_poll = uevents ? 0 : 2;
+        if ((store = vccw_host_path(host, VCCW_HOST_DIR_MDEVCTL_CONFIG, NULL, NULL, &uerr)) &&
+            !vccw_rpc_server_watch_mdev_store(srv, store, &uerr))
+            g_message("%s; mdev definitions made by others are seen%s", uerr->message,
+                      opt_poll ? " by the poll" : " on the next uevent");
     }
     vccw_rpc_server_set_poll_interval(srv, (guint)opt_poll);
 
@@ -274,6 +289,9 @@ main(int argc, char **argv)
         for (guint i = 0; i < warnings->len; i++)
             g_warning("autostart: %s", (const char *)g_ptr_array_index(warnings, i));
     }
+
+    /* the device tree in memory before the first client */
+    vccw_rpc_server_load_devices(srv);
 
     if (ready_fd >= 0)
         detach_stdio();

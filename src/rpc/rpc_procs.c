@@ -174,12 +174,19 @@ check_flags(VccwRpcCall *call, gint64 flags, guint32 allowed, const char *func)
     return true;
 }
 
-static VccwNodeDevDef *
-lookup(VccwRpcCall *call, const char *name)
+/* The device @name, from the cache (borrowed) or the driver (then also
+ * in *@owned, for the caller to free). */
+static const VccwNodeDevDef *
+lookup(VccwRpcCall *call, const char *name, VccwNodeDevDef **owned)
 {
     GError *err = NULL;
-    VccwNodeDevDef *def = vccw_nodedev_lookup(call->ctx->drv, name, &err);
+    const VccwNodeDevDef *def;
 
+    *owned = NULL;
+    if (call->ctx->cache)
+        def = vccw_rpc_devcache_lookup(call->ctx->cache, name, &err);
+    else
+        def = *owned = vccw_nodedev_lookup(call->ctx->drv, name, &err);
     if (!def)
         fail_gerror(call, err);
     return def;
@@ -230,7 +237,9 @@ list_names(VccwRpcCall *call, unsigned int flags, gint64 limit)
     /* libvirt: without a state filter, active and inactive devices */
     if (!(flags & (VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE)))
         flags |= VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE;
-    if (!(defs = vccw_nodedev_list(call->ctx->drv, flags, warnings, &err))) {
+    if (call->ctx->cache) {
+        defs = vccw_rpc_devcache_list(call->ctx->cache, flags);     /* borrowed defs */
+    } else if (!(defs = vccw_nodedev_list(call->ctx->drv, flags, warnings, &err))) {
         fail_gerror(call, err);
         return NULL;
     }
@@ -435,7 +444,8 @@ proc_list_all(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 static bool
 proc_lookup_by_name(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 {
-    g_autoptr(VccwNodeDevDef) def = lookup(call, args->s[0]);
+    g_autoptr(VccwNodeDevDef) owned = NULL;
+    const VccwNodeDevDef *def = lookup(call, args->s[0], &owned);
 
     if (!def)
         return false;
@@ -446,12 +456,22 @@ proc_lookup_by_name(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues 
 static bool
 proc_get_xml_desc(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 {
-    g_autoptr(VccwNodeDevDef) def = NULL;
+    g_autoptr(VccwNodeDevDef) owned = NULL;
+    const VccwNodeDevDef *def;
 
     /* VIR_NODE_DEVICE_XML_INACTIVE = 1 */
     if (!check_flags(call, args->n[0], 1, "nodeDeviceGetXMLDesc"))
         return false;
-    if (!(def = lookup(call, args->s[0])))
+    if (call->ctx->cache) {
+        GError *err = NULL;
+        const char *xml = vccw_rpc_devcache_xml(call->ctx->cache, args->s[0],
+                                                (args->n[0] & 1) != 0, &err);
+        if (!xml)
+            return fail_gerror(call, err);
+        ret->s[0] = g_strdup(xml);
+        return true;
+    }
+    if (!(def = lookup(call, args->s[0], &owned)))
         return false;
     ret->s[0] = vccw_nodedev_def_format(def, (args->n[0] & 1) ?
                                         VCCW_NODEDEV_FORMAT_INACTIVE : 0);
@@ -466,7 +486,8 @@ proc_get_xml_desc(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *r
 static bool
 proc_get_parent(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 {
-    g_autoptr(VccwNodeDevDef) def = lookup(call, args->s[0]);
+    g_autoptr(VccwNodeDevDef) owned = NULL;
+    const VccwNodeDevDef *def = lookup(call, args->s[0], &owned);
 
     if (!def)
         return false;
@@ -477,7 +498,8 @@ proc_get_parent(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret
 static bool
 proc_num_of_caps(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 {
-    g_autoptr(VccwNodeDevDef) def = lookup(call, args->s[0]);
+    g_autoptr(VccwNodeDevDef) owned = NULL;
+    const VccwNodeDevDef *def = lookup(call, args->s[0], &owned);
     g_autoptr(GPtrArray) caps = NULL;
 
     if (!def)
@@ -490,7 +512,8 @@ proc_num_of_caps(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *re
 static bool
 proc_list_caps(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 {
-    g_autoptr(VccwNodeDevDef) def = NULL;
+    g_autoptr(VccwNodeDevDef) owned = NULL;
+    const VccwNodeDevDef *def;
     gint64 maxnames = args->n[0];
 
     if (maxnames > VCCW_RPC_NODE_DEVICE_CAPS_LIST_MAX) {
@@ -503,7 +526,7 @@ proc_list_caps(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
                            "maxnames in virNodeDeviceListCaps must be greater than or equal to 0");
         return false;
     }
-    if (!(def = lookup(call, args->s[0])))
+    if (!(def = lookup(call, args->s[0], &owned)))
         return false;
     ret->list = def_caps(def);
     if ((gint64)ret->list->len > maxnames)
@@ -514,7 +537,8 @@ proc_list_caps(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 static bool
 proc_is_active(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 {
-    g_autoptr(VccwNodeDevDef) def = lookup(call, args->s[0]);
+    g_autoptr(VccwNodeDevDef) owned = NULL;
+    const VccwNodeDevDef *def = lookup(call, args->s[0], &owned);
 
     if (!def)
         return false;
@@ -525,7 +549,8 @@ proc_is_active(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 static bool
 proc_is_persistent(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 {
-    g_autoptr(VccwNodeDevDef) def = lookup(call, args->s[0]);
+    g_autoptr(VccwNodeDevDef) owned = NULL;
+    const VccwNodeDevDef *def = lookup(call, args->s[0], &owned);
 
     if (!def)
         return false;
@@ -1005,6 +1030,13 @@ vccw_rpc_dispatch(VccwRpcContext *ctx, VccwRpcConn *conn,
     }
 
     ok = proc->handler(&call, &args, &ret);
+    if ((proc->flags & PROC_CHANGES) && ctx->cache) {
+        /* even a failed call may have changed something (a rollback that
+         * did not get everything back): re-read what it touched */
+        bool by_xml = proc->proc == VCCW_PROC_NODE_DEVICE_CREATE_XML ||
+                      proc->proc == VCCW_PROC_NODE_DEVICE_DEFINE_XML;
+        vccw_rpc_devcache_mark_call(ctx->cache, by_xml ? (ok ? ret.s[0] : NULL) : args.s[0]);
+    }
     values_clear(&args);
     if (ok && (proc->flags & PROC_CHANGES))
         res->changed = true;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "node_device_driver.h"
+#include "rpc_devcache.h"
 #include "rpc_error.h"
 #include "rpc_message.h"
 
@@ -88,6 +89,9 @@ typedef struct {
 /* Daemon-wide state shared by every connection. */
 typedef struct {
     VccwNodeDevDriver *drv;
+    /* NULL: every query asks the driver; else listing, lookup and XML come
+     * from the cache, and changing calls mark what they touched in it */
+    VccwRpcDevCache *cache;
     char *hostname;
     guint64 hv_version;     /* CONNECT_GET_VERSION */
     guint64 lib_version;    /* CONNECT_GET_LIB_VERSION */

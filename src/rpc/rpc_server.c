@@ -1,7 +1,9 @@
 #include "rpc_server.h"
+#include "rpc_devcache.h"
 #include "rpc_events.h"
 #include "rpc_message.h"
 #include "rpc_procs.h"
+#include "rpc_watch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +23,11 @@
 #define READ_CHUNK 65536
 /* Messages handled per wakeup of one client, so others get their turn. */
 #define MESSAGES_PER_WAKEUP 8
-#define UEVENT_DEBOUNCE_MS 200
+/* Re-read what uevents named this long after the first of a burst. */
+#define UEVENT_DEBOUNCE_MS 100
+/* netlink receive buffer: a burst (vfio_ccw unloaded on a big host) must
+ * not overflow it; an overflow costs a full re-read */
+#define UEVENT_RCVBUF (16 * 1024 * 1024)
 
 typedef struct {
     VccwRpcServer *srv;
@@ -46,6 +52,7 @@ struct _Client {
     uid_t uid;
     pid_t pid;
     ClientSource *source;
+    GIOCondition polled;    /* what source polls for now */
     VccwRpcConn conn;
     bool dead;          /* closed; freed from an idle callback */
 
@@ -53,6 +60,8 @@ struct _Client {
     size_t lenhave;
     GByteArray *in;     /* the message being read, length word included */
     guint32 want;
+    GByteArray *pending;    /* received bytes not fed yet (a wakeup's limit) */
+    bool ready_set;         /* the source's ready time is set for them */
 
     GQueue out;         /* of GBytes */
     size_t out_off;     /* bytes of the head already sent */
@@ -78,14 +87,21 @@ struct _VccwRpcServer {
     guint poll_timer;
     int uevent_fd;
     guint uevent_watch;
-    guint uevent_timer;
-    VccwRpcEvents *events;
+    guint flush_timer;
+    VccwRpcLogTail *log;        /* a simulated host's event log */
+    guint log_timer;
+    VccwRpcDirWatch *dirwatch;  /* the mdevctl store */
+    guint dirwatch_watch;
+    VccwRpcDevCache *cache;
+    GArray *pending;            /* VccwRpcEvent, to deliver */
     gint64 last_refresh_end;    /* monotonic us */
     gint64 last_refresh_cost;   /* us */
 };
 
 static void client_close(Client *c);
-static void server_refresh_events(VccwRpcServer *srv);
+static void server_flush(VccwRpcServer *srv);
+static void server_flush_soon(VccwRpcServer *srv);
+static void server_deliver(VccwRpcServer *srv);
 static void server_callbacks_changed(VccwRpcServer *srv);
 
 /* ------------------------------------------------------------------ */
@@ -106,6 +122,8 @@ client_free(Client *c)
         g_bytes_unref(b);
     if (c->in)
         g_byte_array_unref(c->in);
+    if (c->pending)
+        g_byte_array_unref(c->pending);
     vccw_rpc_conn_clear(&c->conn);
     g_free(c);
 }
@@ -154,7 +172,18 @@ client_update_events(Client *c)
         cond |= G_IO_IN;
     if (!g_queue_is_empty(&c->out))
         cond |= G_IO_OUT;
-    g_source_modify_unix_fd(&c->source->src, c->source->tag, cond);
+    /* a change costs GLib a wakeup and one more loop iteration: only when
+     * needed (a reply sent at once leaves it as it was) */
+    if (cond != c->polled) {
+        g_source_modify_unix_fd(&c->source->src, c->source->tag, cond);
+        c->polled = cond;
+    }
+    /* input kept from an earlier wakeup: come back for it without waiting
+     * for the socket */
+    if ((cond & G_IO_IN) && c->pending && c->pending->len && !c->ready_set) {
+        g_source_set_ready_time(&c->source->src, 0);
+        c->ready_set = true;
+    }
 }
 
 /* Send what the socket takes now. */
@@ -236,23 +265,79 @@ client_handle(Client *c)
     if (res.callbacks_changed)
         server_callbacks_changed(srv);
     if (res.changed)
-        server_refresh_events(srv);
+        server_flush(srv);
+    else
+        server_flush_soon(srv);     /* a failed changing call marks too */
+    server_deliver(srv);    /* also events a lookup found on its way */
 }
 
-/* Read what is there, handling at most a few whole messages. */
+static bool
+client_can_take(const Client *c, int handled)
+{
+    return !c->dead && !c->closing && handled < MESSAGES_PER_WAKEUP &&
+           c->out_bytes < OUT_PAUSE_BYTES;
+}
+
+/* Feed received bytes to the message reader, handling each whole message;
+ * returns how many were taken (fewer when the client may take no more
+ * now). */
+static size_t
+client_feed(Client *c, const guint8 *data, size_t len, int *handled)
+{
+    size_t off = 0;
+
+    while (off < len && client_can_take(c, *handled)) {
+        if (c->lenhave < VCCW_RPC_LEN_SIZE) {
+            g_autoptr(GError) err = NULL;
+            size_t k = MIN(VCCW_RPC_LEN_SIZE - c->lenhave, len - off);
+
+            memcpy(c->lenbuf + c->lenhave, data + off, k);
+            c->lenhave += k;
+            off += k;
+            if (c->lenhave < VCCW_RPC_LEN_SIZE)
+                break;
+            if (!vccw_rpc_length_decode(c->lenbuf, &c->want, &err)) {
+                g_message("client %u (pid %d): %s; disconnecting", c->id, (int)c->pid,
+                          err->message);
+                client_close(c);
+                return len;
+            }
+            g_byte_array_append(c->in, c->lenbuf, VCCW_RPC_LEN_SIZE);
+        } else {
+            size_t k = MIN((size_t)c->want - c->in->len, len - off);
+
+            g_byte_array_append(c->in, data + off, (guint)k);
+            off += k;
+        }
+        if (c->in->len == c->want) {
+            client_handle(c);
+            (*handled)++;
+        }
+    }
+    return off;
+}
+
+/* Read what is there (one recv() per wakeup unless it filled the buffer),
+ * handling at most a few whole messages; what is left waits in
+ * c->pending. */
 static void
 client_read(Client *c)
 {
     guint8 buf[READ_CHUNK];
     int handled = 0;
 
-    while (!c->dead && !c->closing && handled < MESSAGES_PER_WAKEUP &&
-           c->out_bytes < OUT_PAUSE_BYTES) {
-        bool in_length = c->lenhave < VCCW_RPC_LEN_SIZE;
-        size_t room = in_length ? VCCW_RPC_LEN_SIZE - c->lenhave
-                                : MIN(sizeof(buf), (size_t)c->want - c->in->len);
-        ssize_t n = recv(c->fd, in_length ? c->lenbuf + c->lenhave : buf, room,
-                         MSG_DONTWAIT);
+    if (c->pending && c->pending->len) {
+        size_t used = client_feed(c, c->pending->data, c->pending->len, &handled);
+
+        if (c->dead)
+            return;
+        g_byte_array_remove_range(c->pending, 0, (guint)used);
+        if (c->pending->len)
+            return;     /* client_update_events() brings us back */
+    }
+    while (client_can_take(c, handled)) {
+        ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+        size_t used;
 
         if (n < 0) {
             if (errno == EINTR)
@@ -271,26 +356,19 @@ client_read(Client *c)
         }
         c->last_rx = now_s();
         c->pings = 0;
-        if (in_length) {
-            g_autoptr(GError) err = NULL;
-
-            c->lenhave += (size_t)n;
-            if (c->lenhave < VCCW_RPC_LEN_SIZE)
-                continue;
-            if (!vccw_rpc_length_decode(c->lenbuf, &c->want, &err)) {
-                g_message("client %u (pid %d): %s; disconnecting", c->id, (int)c->pid,
-                          err->message);
-                client_close(c);
-                return;
+        used = client_feed(c, buf, (size_t)n, &handled);
+        if (c->dead)
+            return;
+        if (used < (size_t)n) {
+            if (!c->closing) {
+                if (!c->pending)
+                    c->pending = g_byte_array_new();
+                g_byte_array_append(c->pending, buf + used, (guint)((size_t)n - used));
             }
-            g_byte_array_append(c->in, c->lenbuf, VCCW_RPC_LEN_SIZE);
-        } else {
-            g_byte_array_append(c->in, buf, (guint)n);
+            return;
         }
-        if (c->in->len == c->want) {
-            client_handle(c);
-            handled++;
-        }
+        if ((size_t)n < sizeof(buf))
+            return;     /* drained: the poll says when there is more */
     }
 }
 
@@ -300,10 +378,15 @@ client_dispatch(GSource *src, GSourceFunc cb, gpointer data)
     ClientSource *cs = (ClientSource *)src;
     Client *c = cs->c;
     GIOCondition rev = g_source_query_unix_fd(src, cs->tag);
+    bool kept = c->pending && c->pending->len;
 
+    if (c->ready_set) {
+        g_source_set_ready_time(src, -1);
+        c->ready_set = false;
+    }
     if (rev & G_IO_OUT)
         client_send(c);
-    if (!c->dead && (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
+    if (!c->dead && ((rev & (G_IO_IN | G_IO_HUP | G_IO_ERR)) || kept))
         client_read(c);
     if (!c->dead && (rev & (G_IO_HUP | G_IO_ERR | G_IO_NVAL)) && !(rev & G_IO_IN))
         client_close(c);
@@ -344,6 +427,11 @@ client_new(VccwRpcServer *srv, int fd, bool readonly)
     c->source = (ClientSource *)g_source_new(&client_source_funcs, sizeof(ClientSource));
     c->source->c = c;
     c->source->tag = g_source_add_unix_fd(&c->source->src, fd, G_IO_IN);
+    c->polled = G_IO_IN;
+    /* GLib takes a non-recursive source's fds out of the poll set while it
+     * dispatches and puts them back after, waking the loop each time (two
+     * eventfd writes and an extra poll per call); ours never recurses */
+    g_source_set_can_recurse(&c->source->src, TRUE);
     g_source_attach(&c->source->src, NULL);
     srv->clients = g_list_prepend(srv->clients, c);
     srv->nclients++;
@@ -479,7 +567,7 @@ vccw_rpc_server_listen_unix(VccwRpcServer *srv, const char *path, bool readonly,
 }
 
 /* ------------------------------------------------------------------ */
-/* events */
+/* events and the device cache */
 
 static bool
 any_callbacks(VccwRpcServer *srv)
@@ -492,30 +580,28 @@ any_callbacks(VccwRpcServer *srv)
     return false;
 }
 
-static GPtrArray *
-list_all_devices(VccwRpcServer *srv)
+/* The cache's event function: keep them until the current reply is out. */
+static void
+events_cb(GArray *events, gpointer opaque)
 {
-    g_autoptr(GError) err = NULL;
-    GPtrArray *defs = vccw_nodedev_list(srv->ctx.drv, VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE,
-                                        NULL, &err);
+    VccwRpcServer *srv = opaque;
 
-    if (!defs)
-        g_warning("cannot list node devices for events: %s", err->message);
-    return defs;
+    for (guint i = 0; i < events->len; i++) {
+        VccwRpcEvent *ev = &g_array_index(events, VccwRpcEvent, i);
+        VccwRpcEvent copy = { g_steal_pointer(&ev->name), ev->event_id, ev->event };
+
+        g_array_append_val(srv->pending, copy);
+    }
 }
 
 static void
 server_callbacks_changed(VccwRpcServer *srv)
 {
-    if (!any_callbacks(srv)) {
-        vccw_rpc_events_reset(srv->events);
-        return;
-    }
-    if (!vccw_rpc_events_valid(srv->events)) {
-        g_autoptr(GPtrArray) defs = list_all_devices(srv);
-        if (defs)
-            g_array_unref(vccw_rpc_events_update(srv->events, defs));
-    }
+    bool listening = any_callbacks(srv);
+
+    vccw_rpc_devcache_set_listening(srv->cache, listening);
+    if (!listening)
+        g_array_set_size(srv->pending, 0);
 }
 
 static void
@@ -543,23 +629,14 @@ deliver(VccwRpcServer *srv, const VccwRpcEvent *ev)
 }
 
 static void
-server_refresh_events(VccwRpcServer *srv)
+server_deliver(VccwRpcServer *srv)
 {
-    g_autoptr(GPtrArray) defs = NULL;
     g_autoptr(GArray) evs = NULL;
-    gint64 start;
 
-    if (!any_callbacks(srv)) {
-        vccw_rpc_events_reset(srv->events);
+    if (!srv->pending->len)
         return;
-    }
-    start = g_get_monotonic_time();
-    defs = list_all_devices(srv);
-    srv->last_refresh_end = g_get_monotonic_time();
-    srv->last_refresh_cost = srv->last_refresh_end - start;
-    if (!defs)
-        return;
-    evs = vccw_rpc_events_update(srv->events, defs);
+    evs = g_steal_pointer(&srv->pending);
+    srv->pending = vccw_rpc_events_new_array();
     for (guint i = 0; i < evs->len; i++) {
         const VccwRpcEvent *ev = &g_array_index(evs, VccwRpcEvent, i);
         g_debug("event: %s %s %d", ev->name,
@@ -567,6 +644,50 @@ server_refresh_events(VccwRpcServer *srv)
                 ev->event);
         deliver(srv, ev);
     }
+}
+
+/* Re-read what is marked, and tell the listeners. */
+static void
+server_flush(VccwRpcServer *srv)
+{
+    if (srv->flush_timer) {
+        g_source_remove(srv->flush_timer);
+        srv->flush_timer = 0;
+    }
+    vccw_rpc_devcache_flush(srv->cache);
+    server_deliver(srv);
+}
+
+static gboolean
+flush_cb(gpointer opaque)
+{
+    VccwRpcServer *srv = opaque;
+
+    srv->flush_timer = 0;
+    server_flush(srv);
+    return G_SOURCE_REMOVE;
+}
+
+/* Something was marked: re-read it soon (a burst of uevents at once);
+ * a query before that re-reads it first. */
+static void
+server_flush_soon(VccwRpcServer *srv)
+{
+    if (vccw_rpc_devcache_pending(srv->cache) && !srv->flush_timer)
+        srv->flush_timer = g_timeout_add(UEVENT_DEBOUNCE_MS, flush_cb, srv);
+}
+
+void
+vccw_rpc_server_load_devices(VccwRpcServer *srv)
+{
+    vccw_rpc_devcache_mark_all(srv->cache);
+    server_flush(srv);
+}
+
+VccwRpcDevCache *
+vccw_rpc_server_cache(VccwRpcServer *srv)
+{
+    return srv->cache;
 }
 
 static gboolean
@@ -579,7 +700,10 @@ poll_cb(gpointer opaque)
      * listed more than a tenth of the time */
     if (now - srv->last_refresh_end < srv->last_refresh_cost * 9)
         return G_SOURCE_CONTINUE;
-    server_refresh_events(srv);
+    vccw_rpc_devcache_mark_all(srv->cache);
+    server_flush(srv);
+    srv->last_refresh_end = g_get_monotonic_time();
+    srv->last_refresh_cost = srv->last_refresh_end - now;
     return G_SOURCE_CONTINUE;
 }
 
@@ -595,43 +719,28 @@ vccw_rpc_server_set_poll_interval(VccwRpcServer *srv, guint seconds)
 }
 
 static gboolean
-uevent_settled_cb(gpointer opaque)
-{
-    VccwRpcServer *srv = opaque;
-
-    srv->uevent_timer = 0;
-    server_refresh_events(srv);
-    return G_SOURCE_REMOVE;
-}
-
-static bool
-uevent_is_ours(const char *buf, size_t len)
-{
-    static const char *const subsystems[] = {
-        "SUBSYSTEM=css", "SUBSYSTEM=ccw", "SUBSYSTEM=mdev", "SUBSYSTEM=vfio",
-        "SUBSYSTEM=mdev_bus",
-    };
-
-    for (size_t off = 0; off < len; off += strnlen(buf + off, len - off) + 1)
-        for (size_t i = 0; i < G_N_ELEMENTS(subsystems); i++)
-            if (strncmp(buf + off, subsystems[i], len - off) == 0 &&
-                strnlen(buf + off, len - off) == strlen(subsystems[i]))
-                return true;
-    return false;
-}
-
-static gboolean
 uevent_cb(gint fd, GIOCondition cond, gpointer opaque)
 {
     VccwRpcServer *srv = opaque;
     char buf[8192];
-    bool ours = false;
     ssize_t n;
 
-    while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-        ours |= uevent_is_ours(buf, (size_t)n);
-    if (ours && !srv->uevent_timer)
-        srv->uevent_timer = g_timeout_add(UEVENT_DEBOUNCE_MS, uevent_settled_cb, srv);
+    for (;;) {
+        n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n > 0) {
+            vccw_rpc_devcache_netlink_uevent(srv->cache, buf, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == ENOBUFS) {
+            g_message("kernel uevents were lost; re-reading every device");
+            vccw_rpc_devcache_mark_all(srv->cache);
+            continue;
+        }
+        break;
+    }
+    server_flush_soon(srv);
     return G_SOURCE_CONTINUE;
 }
 
@@ -641,6 +750,7 @@ vccw_rpc_server_watch_uevents(VccwRpcServer *srv, GError **err)
     struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
                     NETLINK_KOBJECT_UEVENT);
+    int size = UEVENT_RCVBUF;
 
     if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
         int saved = errno;
@@ -650,8 +760,78 @@ vccw_rpc_server_watch_uevents(VccwRpcServer *srv, GError **err)
             close(fd);
         return false;
     }
+    /* beyond rmem_max needs CAP_NET_ADMIN; the plain one is capped */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0 &&
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) < 0)
+        g_debug("uevent socket buffer: %s", g_strerror(errno));
     srv->uevent_fd = fd;
     srv->uevent_watch = g_unix_fd_add(fd, G_IO_IN, uevent_cb, srv);
+    return true;
+}
+
+static gboolean
+log_cb(gpointer opaque)
+{
+    VccwRpcServer *srv = opaque;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) lines = NULL;
+    bool lost = false;
+
+    if (!(lines = vccw_rpc_log_tail_read(srv->log, &lost, &err))) {
+        g_debug("%s", err->message);
+        return G_SOURCE_CONTINUE;
+    }
+    if (lost) {
+        g_debug("the host's event log was trimmed or cleared; re-reading every device");
+        vccw_rpc_devcache_mark_all(srv->cache);
+    }
+    for (guint i = 0; i < lines->len; i++)
+        vccw_rpc_devcache_log_uevent(srv->cache, g_ptr_array_index(lines, i));
+    server_flush_soon(srv);
+    return G_SOURCE_CONTINUE;
+}
+
+bool
+vccw_rpc_server_watch_event_log(VccwRpcServer *srv, const char *path, guint interval_ms,
+                                GError **err)
+{
+    VccwRpcLogTail *t = vccw_rpc_log_tail_new(path, err);
+
+    if (!t)
+        return false;
+    if (srv->log_timer)
+        g_source_remove(srv->log_timer);
+    vccw_rpc_log_tail_free(srv->log);
+    srv->log = t;
+    srv->log_timer = g_timeout_add(interval_ms ? interval_ms : 500, log_cb, srv);
+    return true;
+}
+
+static gboolean
+dirwatch_cb(gint fd, GIOCondition cond, gpointer opaque)
+{
+    VccwRpcServer *srv = opaque;
+
+    if (vccw_rpc_dir_watch_read(srv->dirwatch)) {
+        vccw_rpc_devcache_mark_mdevs(srv->cache);
+        server_flush_soon(srv);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+bool
+vccw_rpc_server_watch_mdev_store(VccwRpcServer *srv, const char *dir, GError **err)
+{
+    static const char *const skip[] = { "scripts.d", NULL };
+    VccwRpcDirWatch *w = vccw_rpc_dir_watch_new(dir, skip, err);
+
+    if (!w)
+        return false;
+    if (srv->dirwatch_watch)
+        g_source_remove(srv->dirwatch_watch);
+    vccw_rpc_dir_watch_free(srv->dirwatch);
+    srv->dirwatch = w;
+    srv->dirwatch_watch = g_unix_fd_add(vccw_rpc_dir_watch_fd(w), G_IO_IN, dirwatch_cb, srv);
     return true;
 }
 
@@ -719,7 +899,10 @@ vccw_rpc_server_new(VccwNodeDevDriver *drv)
     srv->ka_interval = 5;
     srv->ka_count = 5;
     srv->uevent_fd = -1;
-    srv->events = vccw_rpc_events_new();
+    srv->cache = vccw_rpc_devcache_new(drv);
+    srv->ctx.cache = srv->cache;
+    srv->pending = vccw_rpc_events_new_array();
+    vccw_rpc_devcache_set_event_func(srv->cache, events_cb, srv);
     srv->tick = g_timeout_add_seconds(1, tick_cb, srv);
     return srv;
 }
@@ -736,16 +919,23 @@ vccw_rpc_server_free(VccwRpcServer *srv)
         g_source_remove(srv->tick);
     if (srv->poll_timer)
         g_source_remove(srv->poll_timer);
-    if (srv->uevent_timer)
-        g_source_remove(srv->uevent_timer);
+    if (srv->flush_timer)
+        g_source_remove(srv->flush_timer);
     if (srv->uevent_watch)
         g_source_remove(srv->uevent_watch);
     if (srv->uevent_fd >= 0)
         close(srv->uevent_fd);
+    if (srv->log_timer)
+        g_source_remove(srv->log_timer);
+    vccw_rpc_log_tail_free(srv->log);
+    if (srv->dirwatch_watch)
+        g_source_remove(srv->dirwatch_watch);
+    vccw_rpc_dir_watch_free(srv->dirwatch);
     /* free the closed clients now */
     while (g_main_context_iteration(NULL, FALSE))
         ;
-    vccw_rpc_events_free(srv->events);
+    vccw_rpc_devcache_free(srv->cache);
+    g_array_unref(srv->pending);
     g_main_loop_unref(srv->loop);
     g_free(srv->ctx.hostname);
     g_free(srv);

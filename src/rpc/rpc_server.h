@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "node_device_driver.h"
+#include "rpc_devcache.h"
 
 typedef struct _VccwRpcServer VccwRpcServer;
 
@@ -35,10 +36,23 @@ void vccw_rpc_server_set_max_clients(VccwRpcServer *srv, guint max);
 /* Ping a keepalive client after @interval seconds of silence; drop it
  * after @count unanswered pings. 0 disables. */
 void vccw_rpc_server_set_keepalive(VccwRpcServer *srv, guint interval, guint count);
-/* Re-list devices for events every @seconds (0: only on changes/uevents). */
+/* The server keeps every device in memory (rpc_devcache.h) and re-reads
+ * only what the sources below name. */
+/* Read every device now (a full scan; otherwise done by the first query). */
+void vccw_rpc_server_load_devices(VccwRpcServer *srv);
+/* Re-read every device every @seconds, taking at most a tenth of the time
+ * (0: never; for hosts without any source below). */
 void vccw_rpc_server_set_poll_interval(VccwRpcServer *srv, guint seconds);
-/* Listen to kernel uevents (css, ccw, mdev, vfio) to find changes. */
+/* Kernel uevents on netlink (the real host). */
 bool vccw_rpc_server_watch_uevents(VccwRpcServer *srv, GError **err);
+/* A simulated host's event log (DIR/.simhost/events), read every
+ * @interval_ms (0: 500). */
+bool vccw_rpc_server_watch_event_log(VccwRpcServer *srv, const char *path, guint interval_ms,
+                                     GError **err);
+/* The mdevctl store directory (inotify): definitions change without
+ * uevents. */
+bool vccw_rpc_server_watch_mdev_store(VccwRpcServer *srv, const char *dir, GError **err);
+VccwRpcDevCache *vccw_rpc_server_cache(VccwRpcServer *srv);
 /* Versions and host name reported to clients. */
 void vccw_rpc_server_set_versions(VccwRpcServer *srv, guint64 hv_version,
                                   guint64 lib_version);

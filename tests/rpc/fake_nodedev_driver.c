@@ -13,8 +13,10 @@
  * comes from the real formatter and parser (src/conf/node_device_conf.c).
  *
  * VIRTCCWD_FAKE_EXTRA_CSS=N adds N more io_subchannel css devices
- * (css_0_1_0000 ...) to test big lists.
+ * (css_0_1_0000 ...) to test big lists. The read functions count their
+ * calls (fake_nodedev_driver.h).
  */
+#include "fake_nodedev_driver.h"
 #include "node_device_driver.h"
 #include "vccw_error.h"
 
@@ -23,6 +25,9 @@
 #define MDEV_TYPE_ID "vfio_ccw-io"
 #define MDEV_TYPE_NAME "I/O subchannel (Non-QDIO)"
 #define MDEV_TYPE_API "vfio-ccw"
+
+guint fake_nodedev_list_calls;
+guint fake_nodedev_lookup_calls;
 
 struct _VccwNodeDevDriver {
     GPtrArray *devs;     /* VccwNodeDevDef*, owned, any order */
@@ -259,6 +264,7 @@ vccw_nodedev_list(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *warning
 {
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_nodedev_def_free);
 
+    fake_nodedev_list_calls++;
     for (guint i = 0; i < drv->devs->len; i++) {
         const VccwNodeDevDef *d = g_ptr_array_index(drv->devs, i);
         if (matches(d, flags))
@@ -273,6 +279,7 @@ vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
 {
     VccwNodeDevDef *d = find_or_fail(drv, name, err);
 
+    fake_nodedev_lookup_calls++;
     return d ? def_copy(d) : NULL;
 }
 

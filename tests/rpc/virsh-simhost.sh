@@ -26,8 +26,10 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 mkdir -p "$tmp/root"
 "$simhost" -n 40 "$tmp/root" > "$tmp/simhost.log" 2>&1 || { cat "$tmp/simhost.log"; exit 1; }
 # the simulated run/ holds no sockets: put them beside it
+# no poll: changes behind the daemon's back come from the simulated host's
+# event log (its uevents) and inotify on the mdevctl store
 "$daemon" --foreground --root "$tmp/root" --socket "$tmp/sock" --socket-ro "$tmp/sock-ro" \
-  --poll-interval 1 > "$tmp/daemon.log" 2>&1 &
+  --verbose > "$tmp/daemon.log" 2>&1 &
 dpid=$!
 for _ in $(seq 100); do [ -S "$tmp/sock-ro" ] && break; sleep 0.05; done
 U="nodedev+unix:///system?socket=$tmp/sock"
@@ -96,14 +98,45 @@ events received: 7"
 if [ "$(grep -v '^$' "$tmp/events")" == "$want" ]; then ok; else
   bad "events (the last from the CLI)"; diff <(echo "$want") <(grep -v '^$' "$tmp/events"); fi
 expect "destroy the CLI's mdev" "Destroyed node device '$M'" -c "$U" nodedev-destroy "$M"
+
+# behind the daemon's back again: a definition and its removal (only the
+# mdevctl store changes: inotify), an mdev queried right after the CLI made
+# it (before its uevent is read, the lookup finds it)
+timeout 60 virsh -c "$U" nodedev-event --event lifecycle --loop --timeout 8 > "$tmp/events2" 2>&1 &
+evpid=$!
+sleep 1
+M2=mdev_5a4a1e2c_3a8d_4b8e_9c61_0f1e2d3c4b5a_0_0_0007
+sed 's/90c6c135-ad44-41d0-b1b7-bae47de48627/5a4a1e2c-3a8d-4b8e-9c61-0f1e2d3c4b5a/' "$tmp/mdev.xml" > "$tmp/mdev2.xml"
+"$virtccw" --root "$tmp/root" nodedev-define "$tmp/mdev.xml" > /dev/null 2>&1 || bad "CLI define"
+sleep 1.5
+"$virtccw" --root "$tmp/root" nodedev-undefine "$M" > /dev/null 2>&1 || bad "CLI undefine"
+sleep 1.5
+"$virtccw" --root "$tmp/root" nodedev-create "$tmp/mdev2.xml" > /dev/null 2>&1 || bad "CLI create 2"
+if timeout 30 virsh -c "$U" nodedev-dumpxml "$M2" > "$tmp/m2.xml" 2>&1 &&
+   grep -q "<parent>css_0_0_0007</parent>" "$tmp/m2.xml"; then ok; else
+  bad "dumpxml right after the CLI created it"; cat "$tmp/m2.xml"; fi
+sleep 1
+expect "destroy the CLI's second mdev" "Destroyed node device '$M2'" -c "$U" nodedev-destroy "$M2"
+wait "$evpid"
+want="event 'lifecycle' for node device $M: Defined
+event 'lifecycle' for node device $M: Undefined
+event 'lifecycle' for node device $M2: Created
+event 'lifecycle' for node device $M2: Deleted
+event loop timed out
+events received: 4"
+if [ "$(grep -v '^$' "$tmp/events2")" == "$want" ]; then ok; else
+  bad "events of the CLI's definitions"; diff <(echo "$want") <(grep -v '^$' "$tmp/events2"); fi
+# the device tree was read in full once, at start
+n=$(grep -c "full read" "$tmp/daemon.log")
+if [ "$n" == 1 ]; then ok; else bad "full reads of the device tree: $n, want 1"; fi
 expect "reattach" "Device css_0_0_0007 re-attached" -c "$U" nodedev-reattach css_0_0_0007
 expect "unknown device" "error: Could not find matching device 'css_0_0_9999'
 error: Node device not found: no node device with matching name 'css_0_0_9999'" \
   -c "$U" nodedev-dumpxml css_0_0_9999
 
 kill "$dpid"; wait "$dpid"; dpid=
-if ! grep -qE "AddressSanitizer|LeakSanitizer|runtime error" "$tmp/daemon.log"; then ok; else
-  bad "sanitizer reports"; grep -E -A20 "AddressSanitizer|LeakSanitizer|runtime error" "$tmp/daemon.log" | head -60; fi
+if ! grep -qE "AddressSanitizer|LeakSanitizer|runtime error|CRITICAL|WARNING" "$tmp/daemon.log"; then ok; else
+  bad "sanitizer reports or warnings"; grep -E -A20 "AddressSanitizer|LeakSanitizer|runtime error|CRITICAL|WARNING" "$tmp/daemon.log" | head -60; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" == 0 ]
