@@ -2,7 +2,9 @@
  *
  * Single-threaded: nothing here ever blocks. A write that blocks in the
  * kernel (mdev remove or parent unbind while the VFIO group is open) is
- * answered later, from the release of /dev/vfio/<group>.
+ * answered later, from the release of /dev/vfio/<group>; so is a read
+ * that waits for the lock such a write holds (6.1: driver_override),
+ * which is done only then.
  *
  * Caching: attributes never change for a given inode number, so the
  * kernel may keep them; directory entries whose existence can change
@@ -41,7 +43,10 @@ typedef struct {
 
 typedef struct {
     fuse_req_t req;
-    size_t len;
+    size_t len;           /* write: the byte count to answer */
+    bool read;            /* read: done on completion */
+    fuse_ino_t ino;
+    off_t off;
 } Pending;
 
 typedef struct {
@@ -56,7 +61,40 @@ fs_of(fuse_req_t req)
     return fuse_req_userdata(req);
 }
 
-/* ---- completion of blocked writes ---- */
+/* ---- completion of blocked writes and reads ---- */
+
+static void sim_fs_add_pending(SimFs *fs, uint64_t key, Pending *p);
+
+/* read(2) of a tree file: the content now, or later when it would block */
+static void
+tree_read(SimFs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+    SimNode n = sim_node_from_ino(ino);
+    uint64_t wait = 0;
+    int rc;
+
+    if (sim_tree_read_blocks(fs->model, n, &wait)) {
+        Pending *p = g_new0(Pending, 1);
+
+        p->req = req;
+        p->read = true;
+        p->ino = ino;
+        p->len = size;
+        p->off = off;
+        sim_fs_add_pending(fs, wait, p);
+        return;
+    }
+    if ((rc = sim_tree_read(fs->model, n, s)) < 0) {
+        fuse_reply_err(req, -rc);
+        return;
+    }
+    if (off < 0 || (size_t)off >= s->len) {
+        fuse_reply_buf(req, NULL, 0);
+        return;
+    }
+    fuse_reply_buf(req, s->str + off, MIN(size, s->len - (size_t)off));
+}
 
 static void
 sim_fs_complete(void *opaque, uint64_t key)
@@ -70,21 +108,21 @@ sim_fs_complete(void *opaque, uint64_t key)
     for (GSList *l = list; l; l = l->next) {
         Pending *p = l->data;
 
-        fuse_reply_write(p->req, p->len);
+        if (p->read)
+            tree_read(fs, p->req, p->ino, p->len, p->off);
+        else
+            fuse_reply_write(p->req, p->len);
         g_free(p);
     }
     g_slist_free(list);
 }
 
 static void
-sim_fs_add_pending(SimFs *fs, uint64_t key, fuse_req_t req, size_t len)
+sim_fs_add_pending(SimFs *fs, uint64_t key, Pending *p)
 {
-    Pending *p = g_new0(Pending, 1);
     GSList *list = g_hash_table_lookup(fs->pending, &key);
     uint64_t *k;
 
-    p->req = req;
-    p->len = len;
     if (list) {
         gpointer oldkey = NULL;
 
@@ -555,8 +593,6 @@ static void
 op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
     SimFs *fs = fs_of(req);
-    g_autoptr(GString) s = g_string_new(NULL);
-    int rc;
 
     if (is_pt(fs, ino)) {
         g_autofree char *buf = g_malloc(size ? size : 1);
@@ -568,15 +604,7 @@ op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file
             fuse_reply_buf(req, buf, (size_t)r);
         return;
     }
-    if ((rc = sim_tree_read(fs->model, sim_node_from_ino(ino), s)) < 0) {
-        fuse_reply_err(req, -rc);
-        return;
-    }
-    if (off < 0 || (size_t)off >= s->len) {
-        fuse_reply_buf(req, NULL, 0);
-        return;
-    }
-    fuse_reply_buf(req, s->str + off, MIN(size, s->len - (size_t)off));
+    tree_read(fs, req, ino, size, off);
 }
 
 static void
@@ -596,9 +624,13 @@ op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off
         return;
     }
     r = sim_tree_write(fs->model, sim_node_from_ino(ino), buf, size, &wait);
-    if (r == SIM_PENDING)
-        sim_fs_add_pending(fs, wait, req, size);
-    else if (r < 0)
+    if (r == SIM_PENDING) {
+        Pending *p = g_new0(Pending, 1);
+
+        p->req = req;
+        p->len = size;
+        sim_fs_add_pending(fs, wait, p);
+    } else if (r < 0)
         fuse_reply_err(req, (int)-r);
     else
         fuse_reply_write(req, (size_t)r);

@@ -162,6 +162,18 @@ sim_model_sch_unbinding(const SimModel *m, uint32_t idx)
     return idx < m->layout.n && (m->flags[idx] & SCH_F_UNBINDING);
 }
 
+bool
+sim_model_override_read_blocks(const SimModel *m, uint32_t idx, uint64_t *wait)
+{
+    /* 6.1's css driver_override_show() takes the device lock, which a
+     * blocked vfio_ccw unbind holds (device_release_driver()); 6.12 uses
+     * the driver core's driver_override, guarded by a spinlock of its own. */
+    if (m->layout.kernel != SIM_KERNEL_6_1 || !sim_model_sch_unbinding(m, idx))
+        return false;
+    *wait = SIM_WAIT_SCH(idx);
+    return true;
+}
+
 const char *
 sim_model_sch_override(const SimModel *m, uint32_t idx)
 {
@@ -427,6 +439,31 @@ sim_ida_free(GPtrArray *arr, uint32_t id)
         g_ptr_array_set_size(arr, arr->len - 1);
 }
 
+static void
+sim_vfio_dev_removed(SimModel *m, const SimMdev *md)
+{
+    char name[SIM_NAME_BUFLEN];
+
+    sim_sch_name(m, md->sch, name);
+    sim_event(m, "UEVENT: remove@/devices/css0/%s/%s/vfio-dev/vfio%u SUBSYSTEM=vfio-dev",
+              name, md->uuid, md->vfio_dev);
+}
+
+/* A remove (or the parent's unbind) of @md starts while its group is
+ * open: vfio_unregister_group_dev() blocks until it is released. On 6.12
+ * it deletes the vfio-dev device first (vfio_device_del(): its remove
+ * uevent goes out now, and vfio-dev/ is gone while blocked); on 6.1 that
+ * happens only on release. */
+static void
+sim_mdev_block(SimModel *m, SimMdev *md)
+{
+    md->removing = true;
+    if (m->layout.kernel == SIM_KERNEL_6_12)
+        sim_vfio_dev_removed(m, md);
+    sim_event(m, "KMSG: vfio_ccw_mdev %s: No device request channel registered, blocked until released by user",
+              md->uuid);
+}
+
 /* Tear down @md completely (the remove no longer blocks). */
 static void
 sim_mdev_destroy(SimModel *m, SimMdev *md)
@@ -436,8 +473,9 @@ sim_mdev_destroy(SimModel *m, SimMdev *md)
     bool was_removing = md->removing;
 
     sim_sch_name(m, sch, name);
-    sim_event(m, "UEVENT: remove@/devices/css0/%s/%s/vfio-dev/vfio%u SUBSYSTEM=vfio-dev",
-              name, md->uuid, md->vfio_dev);
+    /* (6.12: sent when the remove started blocking, see sim_mdev_block) */
+    if (!(was_removing && m->layout.kernel == SIM_KERNEL_6_12))
+        sim_vfio_dev_removed(m, md);
     sim_event(m, "UEVENT: remove@/devices/virtual/vfio/%u SUBSYSTEM=vfio MAJOR=248 MINOR=%u DEVNAME=vfio/%u",
               md->group, md->group, md->group);
     sim_event(m, "UEVENT: unbind@/devices/css0/%s/%s SUBSYSTEM=mdev", name, md->uuid);
@@ -481,11 +519,8 @@ sim_vfio_unbind_start(SimModel *m, uint32_t idx)
     sim_sch_name(m, idx, name);
     sim_event(m, "KMSG: vfio_ccw %s: MDEV: Unregistering", name);
     if (md && (md->open || md->removing)) {
-        if (!md->removing) {
-            md->removing = true;
-            sim_event(m, "KMSG: vfio_ccw_mdev %s: No device request channel registered, blocked until released by user",
-                      md->uuid);
-        }
+        if (!md->removing)
+            sim_mdev_block(m, md);
         m->flags[idx] |= SCH_F_UNBINDING;
         return false;
     }
@@ -655,9 +690,7 @@ sim_model_remove(SimModel *m, uint32_t serial, const char *buf, size_t len, uint
     if (val == 0 || md->removing)
         return (ssize_t)len;
     if (md->open) {
-        md->removing = true;
-        sim_event(m, "KMSG: vfio_ccw_mdev %s: No device request channel registered, blocked until released by user",
-                  md->uuid);
+        sim_mdev_block(m, md);
         *wait = SIM_WAIT_MDEV(serial);
         return SIM_PENDING;
     }

@@ -6,7 +6,9 @@
  * Operations that block in the kernel (removing an mdev, or unbinding its
  * parent, while the VFIO group is open) return SIM_PENDING and a wait key;
  * the model calls the completion hook with that key once the group is
- * released, and the blocked write then returns its byte count.
+ * released, and the blocked write then returns its byte count. A read
+ * that waits for the same lock (sim_model_override_read_blocks) is done
+ * once that key completes.
  */
 #pragma once
 
@@ -50,6 +52,11 @@ SimDriver sim_model_sch_driver(const SimModel *m, uint32_t idx);
 /* Unbind from vfio_ccw started and blocked on an open mdev: the driver
  * link is already gone, mdev_supported_types still there. */
 bool sim_model_sch_unbinding(const SimModel *m, uint32_t idx);
+/* A read of the subchannel's driver_override waits, like the kernel,
+ * until the blocked vfio_ccw unbind completes (6.1 only: its show takes
+ * the device lock the unbinding writer holds): true and the wait key
+ * whose completion releases it; false when the read answers now. */
+bool sim_model_override_read_blocks(const SimModel *m, uint32_t idx, uint64_t *wait);
 /* NULL when unset */
 const char *sim_model_sch_override(const SimModel *m, uint32_t idx);
 bool sim_model_ccw_present(const SimModel *m, uint32_t idx);

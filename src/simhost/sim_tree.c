@@ -1015,6 +1015,13 @@ sim_tree_read(const SimModel *m, SimNode n, GString *out)
     }
 }
 
+bool
+sim_tree_read_blocks(const SimModel *m, SimNode n, uint64_t *wait)
+{
+    return n.kind == SIM_K_SCH_OVERRIDE && sim_tree_exists(m, n) &&
+           sim_model_override_read_blocks(m, n.x, wait);
+}
+
 /* kobject uevent_store(): an action name, optionally followed by arguments */
 static ssize_t
 uevent_write(const char *buf, size_t len)
@@ -1208,14 +1215,15 @@ int
 sim_tree_read_path(SimModel *m, const char *path, GString *out)
 {
     SimNode n;
-    uint64_t h;
+    uint64_t h, wait;
     int rc;
 
     if ((rc = sim_tree_resolve(m, path, true, &n)) < 0)
         return rc;
     if ((rc = sim_tree_open(m, n, O_RDONLY, &h)) < 0)
         return rc;
-    rc = sim_tree_read(m, n, out);
+    g_string_truncate(out, 0);
+    rc = sim_tree_read_blocks(m, n, &wait) ? SIM_PENDING : sim_tree_read(m, n, out);
     sim_tree_release(m, n, h);
     return rc;
 }

@@ -77,6 +77,10 @@ void sim_tree_release(SimModel *m, SimNode n, uint64_t handle);
 
 /* The file's whole content (-errno for attributes whose read fails). */
 int sim_tree_read(const SimModel *m, SimNode n, GString *out);
+/* Whether a read(2) of @n would block in the kernel now (6.1: a
+ * subchannel's driver_override while its vfio_ccw unbind is blocked):
+ * true and the wait key after whose completion sim_tree_read answers. */
+bool sim_tree_read_blocks(const SimModel *m, SimNode n, uint64_t *wait);
 /* write(2): byte count, -errno or SIM_PENDING (see sim_model.h). */
 ssize_t sim_tree_write(SimModel *m, SimNode n, const char *buf, size_t len, uint64_t *wait);
 
@@ -84,7 +88,9 @@ ssize_t sim_tree_write(SimModel *m, SimNode n, const char *buf, size_t len, uint
  * followed, also the last one when @follow. For tests and tools. */
 int sim_tree_resolve(const SimModel *m, const char *path, bool follow, SimNode *out);
 
-/* Convenience for tests: resolve + open + write/read + release. */
+/* Convenience for tests: resolve + open + write/read + release.
+ * sim_tree_read_path returns SIM_PENDING (and nothing in @out) when the
+ * read would block (sim_tree_read_blocks). */
 ssize_t sim_tree_write_path(SimModel *m, const char *path, const char *buf, size_t len,
                             uint64_t *wait);
 int sim_tree_read_path(SimModel *m, const char *path, GString *out);

@@ -14,7 +14,7 @@ FGPID=
 cleanup() {
     [ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null
     [ -n "$FGPID" ] && kill "$FGPID" 2>/dev/null
-    for d in "$M" "$T/root2"; do
+    for d in "$M" "$T/root2" "$T/root3"; do
         grep -q " $d fuse" /proc/mounts 2>/dev/null && fusermount3 -u -z "$d" 2>/dev/null
     done
     rm -rf "$T"
@@ -131,6 +131,40 @@ eq "$(cat "$T/rm.out")" rc=0 "remove result"
 eq "$(cat "$TY/available_instances")" 1 "available_instances after remove"
 pass "remove completes on release"
 
+# 6.1 (the default): unbinding the parent blocks likewise, and a read of
+# its driver_override waits for the unbind (the device lock); other
+# attributes answer; the vfio-dev remove uevent comes on release
+wr ok "$TY/create" "$U"
+echo clear-events > "$M/.simhost/ctl"
+rm -f "$T/go"; mkfifo "$T/go"
+sh -c 'exec 3< "$1" || exit 1; echo held; read x < "$2"' _ "$M/dev/vfio/0" "$T/go" > "$T/held" &
+HOLDER=$!
+waitfor 5 grep -q held "$T/held" || fail "holder could not open /dev/vfio/0"
+sh -c 'printf 0.0.0000 > "$1"; echo "rc=$?"' _ "$M/sys/bus/css/drivers/vfio_ccw/unbind" > "$T/unb.out" 2>&1 &
+UNB=$!
+waitfor 5 sh -c "! test -L '$S/driver'" || fail "driver link still there after the unbind started"
+sh -c 'cat "$1"; echo "rc=$?"' _ "$S/driver_override" > "$T/ovr.out" 2>&1 &
+OVR=$!
+sleep 0.5
+[ ! -s "$T/unb.out" ] || fail "unbind did not block: $(cat "$T/unb.out")"
+[ ! -s "$T/ovr.out" ] || fail "driver_override read did not block (6.1): $(cat "$T/ovr.out")"
+eq "$(cat "$S/dev_busid")" 0.0.1000 "dev_busid while the unbind blocks"
+eq "$(cat "$M/sys/bus/css/devices/0.0.0001/driver_override")" "(null)" "another subchannel's driver_override"
+grep -q "^UEVENT: remove@.*/vfio-dev/" "$M/.simhost/events" && fail "6.1: vfio-dev remove uevent before release"
+pass "6.1: unbind blocks, and so does a read of its driver_override"
+echo go > "$T/go"
+wait "$HOLDER"; HOLDER=
+waitfor 5 grep -q rc= "$T/unb.out" || fail "unbind still blocked after release"
+waitfor 5 grep -q rc= "$T/ovr.out" || fail "driver_override read still blocked after release"
+wait "$UNB" "$OVR"
+eq "$(cat "$T/unb.out")" rc=0 "unbind result"
+eq "$(tr '\n' ' ' < "$T/ovr.out")" "vfio_ccw rc=0 " "driver_override read answered late"
+grep -q "^UEVENT: remove@/devices/css0/0.0.0000/$U/vfio-dev/vfio0 " "$M/.simhost/events" ||
+    fail "6.1: no vfio-dev remove uevent after release"
+[ ! -e "$S/driver" ] || fail "still bound after the unbind"
+wr ok "$M/sys/bus/css/drivers/vfio_ccw/bind" 0.0.0000
+pass "6.1: both answer on release"
+
 # plain remove, then give the subchannel back
 wr ok "$TY/create" "$U"
 wr ok "$M/sys/bus/mdev/devices/$U/remove" 0
@@ -161,6 +195,36 @@ pass "etc/ and run/ pass through"
 fusermount3 -u "$M" || fail "fusermount3 -u"
 waitfor 5 sh -c "! grep -q ' $M fuse' /proc/mounts" || fail "still mounted"
 pass "unmounted with fusermount3 -u"
+
+# 6.12: a blocked remove sends the vfio-dev remove uevent at once, and a
+# blocked parent unbind does not hold up reads of driver_override
+M3=$T/root3
+mkdir -p "$M3"
+"$SIMHOST" --kernel 6.12 --subchannels 4 "$M3" 2>"$T/err3" || fail "6.12 instance did not start: $(cat "$T/err3")"
+S3=$M3/sys/bus/css/devices/0.0.0000
+wr ok "$S3/driver_override" vfio_ccw
+wr ok "$M3/sys/bus/css/drivers/io_subchannel/unbind" 0.0.0000
+wr ok "$M3/sys/bus/css/drivers_probe" 0.0.0000
+wr ok "$S3/mdev_supported_types/vfio_ccw-io/create" "$U"
+echo clear-events > "$M3/.simhost/ctl"
+rm -f "$T/go"; mkfifo "$T/go"
+sh -c 'exec 3< "$1" || exit 1; echo held; read x < "$2"' _ "$M3/dev/vfio/0" "$T/go" > "$T/held" &
+HOLDER=$!
+waitfor 5 grep -q held "$T/held" || fail "6.12: holder could not open /dev/vfio/0"
+sh -c 'printf 0.0.0000 > "$1"; echo "rc=$?"' _ "$M3/sys/bus/css/drivers/vfio_ccw/unbind" > "$T/unb.out" 2>&1 &
+UNB=$!
+waitfor 5 grep -q "^UEVENT: remove@/devices/css0/0.0.0000/$U/vfio-dev/vfio0 " "$M3/.simhost/events" ||
+    fail "6.12: no vfio-dev remove uevent while the unbind blocks"
+[ ! -s "$T/unb.out" ] || fail "6.12: unbind did not block: $(cat "$T/unb.out")"
+eq "$(timeout 5 cat "$S3/driver_override")" vfio_ccw "6.12: driver_override while the unbind blocks"
+echo go > "$T/go"
+wait "$HOLDER"; HOLDER=
+waitfor 5 grep -q rc= "$T/unb.out" || fail "6.12: unbind still blocked after release"
+wait "$UNB"
+eq "$(cat "$T/unb.out")" rc=0 "6.12: unbind result"
+eq "$(grep -c "^UEVENT: remove@.*/vfio-dev/" "$M3/.simhost/events")" 1 "6.12: vfio-dev remove uevents"
+fusermount3 -u "$M3" || fail "fusermount3 -u (6.12)"
+pass "6.12: vfio-dev remove uevent at once, driver_override answers"
 
 # --foreground, stopped with SIGTERM
 mkdir -p "$T/root2"

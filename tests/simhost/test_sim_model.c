@@ -40,11 +40,13 @@ fx_setup_layout(Fx *fx, SimLayoutKind kind, SimKernel kernel, uint32_t n, uint32
     sim_model_set_complete_hook(fx->m, on_complete, fx);
 }
 
+/* data: the kernel, "6.1" (also NULL) or "6.12" */
 static void
 fx_setup(Fx *fx, gconstpointer data)
 {
-    (void)data;
-    fx_setup_layout(fx, SIM_LAYOUT_QEMU, SIM_KERNEL_6_1, 2, 0);
+    SimKernel k = data && g_str_equal(data, "6.12") ? SIM_KERNEL_6_12 : SIM_KERNEL_6_1;
+
+    fx_setup_layout(fx, SIM_LAYOUT_QEMU, k, 2, 0);
 }
 
 static void
@@ -453,11 +455,6 @@ test_blocking_remove(Fx *fx, gconstpointer d)
     uint64_t h, wait = 0;
     const char *kernel = d;
 
-    if (g_str_equal(kernel, "6.12")) {
-        sim_model_free(fx->m);
-        g_array_free(fx->completed, TRUE);
-        fx_setup_layout(fx, SIM_LAYOUT_QEMU, SIM_KERNEL_6_12, 2, 0);
-    }
     to_vfio(fx, "0.0.0000");
     g_assert_cmpint(wr(fx, TYPE0 "/create", U1), ==, 36);
     g_assert_cmpint(sim_tree_resolve(fx->m, "/dev/vfio/0", true, &g), ==, 0);
@@ -521,6 +518,116 @@ test_blocking_unbind(Fx *fx, gconstpointer d)
     g_assert_cmpuint(sim_model_mdev_count(fx->m), ==, 0);
     g_assert_false(exists(fx, SCH0 "/driver"));
     g_assert_false(exists(fx, SCH0 "/mdev_supported_types"));
+}
+
+/* 6.1: a read of driver_override waits for the device lock that the
+ * blocked vfio_ccw unbind holds; 6.12 answers at once. */
+static void
+test_override_read_blocks(Fx *fx, gconstpointer d)
+{
+    bool k61 = !g_str_equal(d, "6.12");
+    g_autoptr(GString) s = g_string_new(NULL);
+    SimNode g, ovr;
+    uint64_t h, wait = 0, rwait = 0;
+
+    to_vfio(fx, "0.0.0000");
+    to_vfio(fx, "0.0.0001");
+    g_assert_cmpint(sim_tree_resolve(fx->m, SCH0 "/driver_override", true, &ovr), ==, 0);
+    g_assert_cmpint(wr(fx, TYPE0 "/create", U1), ==, 36);
+    g_assert_cmpint(sim_tree_resolve(fx->m, "/dev/vfio/0", true, &g), ==, 0);
+    g_assert_cmpint(sim_tree_open(fx->m, g, O_RDWR, &h), ==, 0);
+
+    /* a blocked mdev remove holds no lock of the parent's */
+    g_assert_cmpint(wr_wait(fx, "/sys/bus/mdev/devices/" U1 "/remove", "1", &wait), ==, SIM_PENDING);
+    g_assert_false(sim_tree_read_blocks(fx->m, ovr, &rwait));
+    assert_str(rd(fx, SCH0 "/driver_override"), "vfio_ccw");
+    /* the parent's unbind, waiting for the same release */
+    g_assert_cmpint(wr_wait(fx, CSS "/drivers/vfio_ccw/unbind", "0.0.0000", &wait), ==, SIM_PENDING);
+    g_assert_cmpuint(wait, ==, SIM_WAIT_SCH(0));
+    if (k61) {
+        g_assert_true(sim_tree_read_blocks(fx->m, ovr, &rwait));
+        g_assert_cmpuint(rwait, ==, SIM_WAIT_SCH(0));
+        g_assert_cmpint(sim_tree_read_path(fx->m, SCH0 "/driver_override", s), ==, SIM_PENDING);
+        g_assert_cmpuint(s->len, ==, 0);
+    } else {
+        g_assert_false(sim_tree_read_blocks(fx->m, ovr, &rwait));
+        assert_str(rd(fx, SCH0 "/driver_override"), "vfio_ccw");
+    }
+    /* only driver_override, only this subchannel */
+    assert_str(rd(fx, SCH0 "/dev_busid"), "0.0.0005");
+    assert_str(rd(fx, SCH0 "/type"), "0");
+    assert_str(rd(fx, CSS "/devices/0.0.0001/driver_override"), "vfio_ccw");
+    g_assert_cmpint(wr(fx, CSS "/devices/0.0.0001/driver_override", "\n"), ==, 1);
+    assert_str(rd(fx, CSS "/devices/0.0.0001/driver_override"), "(null)");
+
+    /* release: the remove, then the unbind complete; the read answers */
+    sim_tree_release(fx->m, g, h);
+    g_assert_cmpuint(fx->completed->len, ==, 2);
+    g_assert_cmpuint(g_array_index(fx->completed, uint64_t, 1), ==, SIM_WAIT_SCH(0));
+    g_assert_false(sim_tree_read_blocks(fx->m, ovr, &rwait));
+    assert_str(rd(fx, SCH0 "/driver_override"), "vfio_ccw");
+    g_assert_false(exists(fx, SCH0 "/driver"));
+}
+
+/* The uevents and kernel messages of a remove / parent unbind that block
+ * on an open mdev: 6.12 sends the vfio-dev remove uevent when it starts
+ * blocking, 6.1 on release with the others (tests/kernel transcripts). */
+#define EV_VFIODEV "UEVENT: remove@/devices/css0/0.0.0000/" U1 "/vfio-dev/vfio0 SUBSYSTEM=vfio-dev\n"
+#define EV_BLOCKED "KMSG: vfio_ccw_mdev " U1 ": No device request channel registered, blocked until released by user\n"
+#define EV_GONE \
+    "UEVENT: remove@/devices/virtual/vfio/0 SUBSYSTEM=vfio MAJOR=248 MINOR=0 DEVNAME=vfio/0\n" \
+    "UEVENT: unbind@/devices/css0/0.0.0000/" U1 " SUBSYSTEM=mdev\n" \
+    "UEVENT: remove@/devices/css0/0.0.0000/" U1 " SUBSYSTEM=mdev\n" \
+    "KMSG: vfio_ccw_mdev " U1 ": Removing from iommu group 0\n"
+#define EV_UNBOUND \
+    "UEVENT: change@/devices/css0/0.0.0000 SUBSYSTEM=css MDEV_STATE=unregistered DRIVER=vfio_ccw ST=0 MODALIAS=css:t0\n" \
+    "UEVENT: unbind@/devices/css0/0.0.0000 SUBSYSTEM=css ST=0\n"
+
+static char *
+take_events(Fx *fx)
+{
+    char *ev = sim_model_events(fx->m);
+
+    sim_model_clear_events(fx->m);
+    return ev;
+}
+
+static void
+test_blocked_events(Fx *fx, gconstpointer d)
+{
+    bool k612 = g_str_equal(d, "6.12");
+    SimNode g;
+    uint64_t h, wait = 0;
+
+    to_vfio(fx, "0.0.0000");
+
+    /* remove */
+    g_assert_cmpint(wr(fx, TYPE0 "/create", U1), ==, 36);
+    g_assert_cmpint(sim_tree_resolve(fx->m, "/dev/vfio/0", true, &g), ==, 0);
+    g_assert_cmpint(sim_tree_open(fx->m, g, O_RDWR, &h), ==, 0);
+    sim_model_clear_events(fx->m);
+    g_assert_cmpint(wr_wait(fx, "/sys/bus/mdev/devices/" U1 "/remove", "1", &wait), ==, SIM_PENDING);
+    assert_str(take_events(fx), k612 ? EV_VFIODEV EV_BLOCKED : EV_BLOCKED);
+    sim_tree_release(fx->m, g, h);
+    assert_str(take_events(fx), k612 ? EV_GONE : EV_VFIODEV EV_GONE);
+
+    /* the parent's unbind */
+    g_assert_cmpint(wr(fx, TYPE0 "/create", U1), ==, 36);
+    g_assert_cmpint(sim_tree_resolve(fx->m, "/dev/vfio/0", true, &g), ==, 0);
+    g_assert_cmpint(sim_tree_open(fx->m, g, O_RDWR, &h), ==, 0);
+    sim_model_clear_events(fx->m);
+    g_assert_cmpint(wr_wait(fx, CSS "/drivers/vfio_ccw/unbind", "0.0.0000", &wait), ==, SIM_PENDING);
+    assert_str(take_events(fx), k612 ? "KMSG: vfio_ccw 0.0.0000: MDEV: Unregistering\n" EV_VFIODEV EV_BLOCKED
+                                     : "KMSG: vfio_ccw 0.0.0000: MDEV: Unregistering\n" EV_BLOCKED);
+    sim_tree_release(fx->m, g, h);
+    assert_str(take_events(fx), k612 ? EV_GONE EV_UNBOUND : EV_VFIODEV EV_GONE EV_UNBOUND);
+
+    /* not blocked: the same on both */
+    g_assert_cmpint(wr(fx, CSS "/drivers/vfio_ccw/bind", "0.0.0000"), ==, 8);
+    g_assert_cmpint(wr(fx, TYPE0 "/create", U1), ==, 36);
+    sim_model_clear_events(fx->m);
+    g_assert_cmpint(wr(fx, "/sys/bus/mdev/devices/" U1 "/remove", "1"), ==, 1);
+    assert_str(take_events(fx), EV_VFIODEV EV_GONE);
 }
 
 /* ---- unbind, reload, probe ---- */
@@ -692,6 +799,10 @@ main(int argc, char **argv)
     g_test_add("/simhost/blocking-remove/6.1", Fx, "6.1", fx_setup, test_blocking_remove, fx_teardown);
     g_test_add("/simhost/blocking-remove/6.12", Fx, "6.12", fx_setup, test_blocking_remove, fx_teardown);
     T("/simhost/blocking-unbind", test_blocking_unbind);
+    g_test_add("/simhost/override-read-blocks/6.1", Fx, "6.1", fx_setup, test_override_read_blocks, fx_teardown);
+    g_test_add("/simhost/override-read-blocks/6.12", Fx, "6.12", fx_setup, test_override_read_blocks, fx_teardown);
+    g_test_add("/simhost/blocked-events/6.1", Fx, "6.1", fx_setup, test_blocked_events, fx_teardown);
+    g_test_add("/simhost/blocked-events/6.12", Fx, "6.12", fx_setup, test_blocked_events, fx_teardown);
     T("/simhost/unbind-probe", test_unbind_probe);
     T("/simhost/events", test_events);
     g_test_add("/simhost/lpar-kinds", Fx, NULL, lpar_setup, test_lpar_kinds, fx_teardown);
