@@ -355,13 +355,10 @@ keep_with_types(FloorOut *o, size_t from)
 
 /* css: readdir; per subchannel readlink driver, read dev_busid (listed
  * ones); for vfio_ccw ones list the types and read their three files.
- * @types_only (mdev_types, as the brief defines its floor: the css floor
- * plus the type files): the same reads, since ours validates every listed
- * subchannel's dev_busid (its warnings are output too); @minimal skips
- * the dev_busid of io_subchannel ones: a lower bound that prints fewer
- * warnings. */
+ * @types_only (mdev_types): the same per parent, enumerating only the
+ * mdev parent class sys/class/mdev_bus as virtccw (and mdevctl) do. */
 static void
-floor_css_ex(const char *root, FloorOut *o, bool types_only, bool minimal)
+floor_css(const char *root, FloorOut *o, bool types_only)
 {
     size_t first = o->n;
 
@@ -369,7 +366,7 @@ floor_css_ex(const char *root, FloorOut *o, bool types_only, bool minimal)
     char path[512], link[4096];
     const char *name;
 
-    if ((d.fd = open_under(root, "sys/bus/css/devices")) < 0)
+    if ((d.fd = open_under(root, types_only ? "sys/class/mdev_bus" : "sys/bus/css/devices")) < 0)
         return;
     d.pos = d.len = 0;
     while ((name = dents_next(&d))) {
@@ -381,7 +378,7 @@ floor_css_ex(const char *root, FloorOut *o, bool types_only, bool minimal)
         if (!(drv = link_base(d.fd, path, link, sizeof(link))))
             continue;
         vfio = strcmp(drv, "vfio_ccw") == 0;
-        if (!vfio && (minimal || strcmp(drv, "io_subchannel") != 0))
+        if (!vfio && strcmp(drv, "io_subchannel") != 0)
             continue;
         f = floor_add(o);
         f->kind = 's';
@@ -411,75 +408,6 @@ floor_css_ex(const char *root, FloorOut *o, bool types_only, bool minimal)
     close(d.fd);
     if (types_only)
         keep_with_types(o, first);
-}
-
-static void
-floor_css(const char *root, FloorOut *o, bool types_only)
-{
-    floor_css_ex(root, o, types_only, false);
-}
-
-static long
-floor_types_minimal(const char *root, void *opaque)
-{
-    FloorOut o = floor_out_take();
-    long n;
-
-    floor_css_ex(root, &o, true, true);
-    n = (long)o.n;
-    floor_out_give_back(&o);
-    return n;
-}
-
-/* mdev_types the way mdevctl finds parents: only the entries of
- * sys/class/mdev_bus (registered vfio_ccw parents), not every subchannel.
- * Same output on a consistent sysfs; a lower bound, not virtccw's
- * semantics (it validates every subchannel, see bench/README.md). */
-static long
-floor_types_mdev_bus(const char *root, void *opaque)
-{
-    static Dents d, td;
-    char path[512], link[4096];
-    FloorOut o = floor_out_take();
-    const char *name, *drv, *t;
-    long n;
-
-    if ((d.fd = open_under(root, "sys/class/mdev_bus")) < 0)
-        return 0;
-    d.pos = d.len = 0;
-    while ((name = dents_next(&d))) {
-        FloorDev *f;
-
-        snprintf(path, sizeof(path), "%s/driver", name);
-        if (!(drv = link_base(d.fd, path, link, sizeof(link))))
-            continue;
-        f = floor_add(&o);
-        f->kind = 's';
-        g_strlcpy(f->name, name, sizeof(f->name));
-        g_strlcpy(f->driver, drv, sizeof(f->driver));
-        snprintf(path, sizeof(path), "%s/dev_busid", name);
-        read_small(d.fd, path, f->busid, sizeof(f->busid));
-        snprintf(path, sizeof(path), "%s/mdev_supported_types", name);
-        if ((td.fd = openat(d.fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-            continue;
-        td.pos = td.len = 0;
-        while ((t = dents_next(&td))) {
-            snprintf(path, sizeof(path), "%s/device_api", t);
-            read_small(td.fd, path, f->tapi, sizeof(f->tapi));
-            snprintf(path, sizeof(path), "%s/available_instances", t);
-            read_small(td.fd, path, f->tavail, sizeof(f->tavail));
-            snprintf(path, sizeof(path), "%s/name", t);
-            read_small(td.fd, path, f->tname, sizeof(f->tname));
-            f->ntypes++;
-        }
-        close(td.fd);
-    }
-    close(d.fd);
-    keep_with_types(&o, 0);
-    n = (long)o.n;
-    floor_out_give_back(&o);
-    (void)opaque;
-    return n;
 }
 
 /* ccw: readdir; per device read online; online ones: readlink the device
@@ -985,7 +913,7 @@ batched_css(const char *root, FloorOut *o, bool types_only, BatchReader reader)
     const char *name;
     size_t first = o->n;
 
-    if ((d.fd = open_under(root, "sys/bus/css/devices")) < 0)
+    if ((d.fd = open_under(root, types_only ? "sys/class/mdev_bus" : "sys/bus/css/devices")) < 0)
         return;
     d.pos = d.len = 0;
     while ((name = dents_next(&d))) {
@@ -1345,14 +1273,6 @@ impl_fn(Workload w, const char *impl, WorkFn *fn, void **opaque)
         *fn = floor_run;
         return true;
     }
-    if (g_str_equal(impl, "floor-min") && w == W_TYPES) {
-        *fn = floor_types_minimal;
-        return true;
-    }
-    if (g_str_equal(impl, "floor-mdev-bus") && w == W_TYPES) {
-        *fn = floor_types_mdev_bus;
-        return true;
-    }
     if (g_str_equal(impl, "closerange")) {
         *fn = closerange_run;
         return true;
@@ -1433,7 +1353,7 @@ main(int argc, char **argv)
           "comma-separated subset of css,ccw,mdev,mdev_types,defs,dump (default: all)", "LIST" },
         { "only", 0, 0, G_OPTION_ARG_STRING, &only, "run one workload once (for strace -c)", "W" },
         { "impl", 0, 0, G_OPTION_ARG_STRING, &impl,
-          "with --only: ours, floor, batched, check; for mdev_types also floor-min, floor-mdev-bus", "I" },
+          "with --only: ours, floor, closerange, io_uring, check", "I" },
         { "emit", 0, 0, G_OPTION_ARG_NONE, &emit,
           "with --only: time it, best of K, and print TIMING cpu wall items", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "ROOT" },
@@ -1557,19 +1477,6 @@ main(int argc, char **argv)
                            parents, ours.items);
                 }
             }
-        }
-        if (w == W_TYPES) {
-            Timing m = { .wall = 1e99, .cpu = 1e99 }, b = m;
-
-            for (int r = 0; r < k; r++) {
-                best_of(&m, child_timing(self, w, "floor-min", 2, root));
-                best_of(&b, child_timing(self, w, "floor-mdev-bus", 2, root));
-            }
-
-            printf("# mdev_types: lower bounds with other semantics: without the dev_busid of "
-                   "io_subchannel subchannels %.1f ms [%.1f]; only sys/class/mdev_bus's "
-                   "%ld parents, as mdevctl does: %.1f ms [%.1f]\n",
-                   m.cpu * 1e3, m.wall * 1e3, b.items, b.cpu * 1e3, b.wall * 1e3);
         }
         if (floor_t.items != ours.items || cr.items != ours.items || (ur.valid && ur.items != ours.items))
             printf("# %s: MISMATCH: ours %ld, floor %ld, closerange %ld, io_uring %ld items\n",

@@ -18,6 +18,7 @@
  * Prints one line per failure and "N passed, N failed" last.
  */
 #include "mdevctl_store.h"
+#include "mdevctl_canonical.h"
 #include "vccw_error.h"
 #include "virtccw_config.h"
 
@@ -136,6 +137,23 @@ defs_equal(const VccwMdevctlDef *a, const VccwMdevctlDef *b)
     return true;
 }
 
+/* The fast path for mdevctl's own bytes must agree with the general
+ * reader wherever it answers. */
+static void
+check_fast_path(const char *name, const char *input, size_t len)
+{
+    g_autoptr(VccwMdevctlDef) fast = vccw_mdevctl_def_from_canonical(input, len, "0.0.0052",
+                                                                    test_uuid);
+    g_autoptr(VccwMdevctlDef) general = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!fast)
+        return;
+    general = vccw_mdevctl_def_from_json_general(input, len, "0.0.0052", test_uuid, &err);
+    check(general && defs_equal(fast, general), name,
+          "fast path and general reader differ: %s", err ? err->message : "other values");
+}
+
 /* ------------------------------------------------------------------ */
 /* def-*.in.json -> def-*.out.json; bad-* and reject-* -> .err          */
 
@@ -158,6 +176,7 @@ test_def_cases(const char *datadir)
         size_t inlen, explen;
 
         input = slurp(in, &inlen);
+        check_fast_path(base, input, inlen);
         def = vccw_mdevctl_def_from_json(input, inlen, "0.0.0052", test_uuid, &err);
         if (!check(def != NULL, base, "parse: %s", err ? err->message : "?"))
             continue;
@@ -173,6 +192,14 @@ test_def_cases(const char *datadir)
             text2 = vccw_mdevctl_def_to_json(again);
             check(defs_equal(def, again) && g_str_equal(text, text2), base,
                   "not stable:\n%s", text2);
+            /* what we write without attributes takes the fast path */
+            if (def->attrs->len == 0 && !strpbrk(def->mdev_type, "\"\\")) {
+                g_autoptr(VccwMdevctlDef) fast =
+                    vccw_mdevctl_def_from_canonical(text, strlen(text), "0.0.0052", test_uuid);
+
+                check(fast != NULL, base, "our own output misses the fast path");
+            }
+            check_fast_path(base, text, strlen(text));
         }
     }
 }
@@ -189,6 +216,7 @@ test_bad_cases(const char *datadir)
         g_autofree char *input = NULL, *expected = NULL;
         g_autoptr(GError) err = NULL;
         g_autoptr(VccwMdevctlDef) def = NULL;
+        g_autoptr(VccwMdevctlDef) fast = NULL;
         size_t len;
 
         if (!g_str_has_prefix(name, "bad-") && !g_str_has_prefix(name, "reject-"))
@@ -198,6 +226,8 @@ test_bad_cases(const char *datadir)
         path = g_build_filename(datadir, name, NULL);
         errpath = g_strconcat(datadir, "/", base, ".err", NULL);
         input = slurp(path, &len);
+        fast = vccw_mdevctl_def_from_canonical(input, len, "0.0.0052", test_uuid);
+        check(fast == NULL, base, "accepted by the fast path");
         def = vccw_mdevctl_def_from_json(input, len, "0.0.0052", test_uuid, &err);
         if (!check(def == NULL && err, base, "accepted"))
             continue;

@@ -32,6 +32,7 @@
  * handed to json-c, which on its own accepts more than serde_json does.
  */
 #include "mdevctl_store.h"
+#include "mdevctl_canonical.h"
 #include "vccw_error.h"
 #include "vccw_uuid.h"
 
@@ -126,6 +127,16 @@ json_put_string(GString *out, const char *s)
 
     g_string_append_c(out, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        /* a run of characters written as they are, in one append */
+        size_t run = 0;
+
+        while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run > 0) {
+            g_string_append_len(out, (const char *)p, (gssize)run);
+            p += run - 1;
+            continue;
+        }
         switch (*p) {
         case '"': g_string_append(out, "\\\""); break;
         case '\\': g_string_append(out, "\\\\"); break;
@@ -655,6 +666,17 @@ mdevctl_def_from_object(json_object *obj, const char *where, const char *parent,
 VccwMdevctlDef *
 vccw_mdevctl_def_from_json(const char *json, size_t len, const char *parent,
                            const unsigned char *uuid, GError **err)
+{
+    VccwMdevctlDef *def = vccw_mdevctl_def_from_canonical(json, len, parent, uuid);
+
+    if (def)
+        return def;
+    return vccw_mdevctl_def_from_json_general(json, len, parent, uuid, err);
+}
+
+VccwMdevctlDef *
+vccw_mdevctl_def_from_json_general(const char *json, size_t len, const char *parent,
+                                   const unsigned char *uuid, GError **err)
 {
     json_object *obj;
     VccwMdevctlDef *def;

@@ -194,15 +194,22 @@ read_css(const VccwCcwId *id, const char *subch, int dirfd, const char *prefix,
     return g_steal_pointer(&def);
 }
 
+/* The css devices, or with only_with_types those with mdev types. Those
+ * are the vfio_ccw parents, so they are enumerated from the mdev parent
+ * class (sys/class/mdev_bus), as mdevctl does: O(parents) instead of
+ * O(subchannels); its entries that are no subchannel ids (PCI, vfio_ap's
+ * matrix) belong to other drivers and are skipped silently, and a host
+ * without the class has no mdev parents. */
 static void
 list_css(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *out,
          GPtrArray *warnings, bool want_all_caps)
 {
     g_autoptr(GError) err = NULL;
-    int dfd = open_dir(drv->host, VCCW_HOST_DIR_CSS_DEVICES, NULL, &err);
+    bool only_with_types = (flags & VCCW_LIST_CAP_MDEV_TYPES) && !(flags & VCCW_LIST_CAP_CSS_DEV);
+    VccwHostDir from = only_with_types ? VCCW_HOST_DIR_MDEV_BUS_CLASS : VCCW_HOST_DIR_CSS_DEVICES;
+    int dfd = open_dir(drv->host, from, NULL, &err);
     DIR *dir;
     struct dirent *ent;
-    bool only_with_types = (flags & VCCW_LIST_CAP_MDEV_TYPES) && !(flags & VCCW_LIST_CAP_CSS_DEV);
 
     if (dfd < 0) {
         if (!g_error_matches(err, VCCW_ERROR, VCCW_ERR_SYSTEM) || !strstr(err->message, "No such"))
@@ -222,8 +229,9 @@ list_css(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *out,
         if (ent->d_name[0] == '.')
             continue;
         if (!vccw_ccw_id_parse(ent->d_name, &id)) {
-            warn(warnings, "ignoring '%s' in %s: not a subchannel id", ent->d_name,
-                 vccw_host_dir_abs(VCCW_HOST_DIR_CSS_DEVICES));
+            if (from == VCCW_HOST_DIR_CSS_DEVICES)
+                warn(warnings, "ignoring '%s' in %s: not a subchannel id", ent->d_name,
+                     vccw_host_dir_abs(from));
             continue;
         }
         /* Paths through the bus link, no open of the subchannel itself;

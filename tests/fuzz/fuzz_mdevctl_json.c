@@ -1,13 +1,16 @@
 /* libFuzzer target: mdevctl's JSON, as one definition file and as a
  * `mdevctl list --dumpjson` document. Errors are fine; a crash, leak or
  * sanitizer report is a bug, and so is anything we accept that does not
- * read back to the same definitions and bytes once written. */
+ * read back to the same definitions and bytes once written, and so is a
+ * fast-path answer (mdevctl_canonical.c) the general reader disagrees
+ * with. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <glib.h>
 
 #include "mdevctl_store.h"
+#include "mdevctl_canonical.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,6 +31,22 @@ defs_equal(const VccwMdevctlDef *a, const VccwMdevctlDef *b)
             return false;
     }
     return true;
+}
+
+/* Where the fast path answers, the general reader must give the same. */
+static void
+fuzz_fast_path(const char *json, size_t size)
+{
+    g_autoptr(VccwMdevctlDef) fast = vccw_mdevctl_def_from_canonical(json, size, "0.0.0052",
+                                                                    fuzz_uuid);
+    g_autoptr(VccwMdevctlDef) general = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!fast)
+        return;
+    general = vccw_mdevctl_def_from_json_general(json, size, "0.0.0052", fuzz_uuid, &err);
+    if (!general || !defs_equal(fast, general))
+        abort();
 }
 
 static void
@@ -81,6 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* an exact-size copy, so that reading past @size is caught */
     g_autofree char *copy = g_memdup2(data, size);
 
+    fuzz_fast_path(copy, size);
     fuzz_def(copy, size);
     fuzz_list(copy, size);
     return 0;
