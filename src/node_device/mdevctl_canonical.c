@@ -87,3 +87,17 @@ vccw_mdevctl_def_from_canonical(const char *json, size_t len, const char *parent
         memcpy(def->uuid, uuid, VCCW_UUID_BUFLEN);
     return g_steal_pointer(&def);
 }
+
+bool
+vccw_mdevctl_canonical_agrees(const char *json, size_t len)
+{
+    static const unsigned char uuid[VCCW_UUID_BUFLEN] = { 0xd0, 0x69 };
+    g_autoptr(VccwMdevctlDef) fast = vccw_mdevctl_def_from_canonical(json, len, "0.0.0052",
+                                                                    uuid);
+    g_autoptr(VccwMdevctlDef) general = NULL;
+
+    if (!fast)
+        return true;
+    general = vccw_mdevctl_def_from_json_general(json, len, "0.0.0052", uuid, NULL);
+    return general && vccw_mdevctl_def_equal(fast, general);
+}

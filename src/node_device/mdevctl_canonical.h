@@ -12,8 +12,12 @@ VccwMdevctlDef *vccw_mdevctl_def_from_canonical(const char *json, size_t len,
                                                 const unsigned char *uuid);
 
 /* The general reader alone (vccw_mdevctl_def_from_json without the fast
- * path), for tests that compare the two. */
+ * path). */
 VccwMdevctlDef *vccw_mdevctl_def_from_json_general(const char *json, size_t len,
                                                    const char *parent,
                                                    const unsigned char *uuid,
                                                    GError **err);
+
+/* For tests: false when the fast path answers for @json and the general
+ * reader does not give the same definition. */
+bool vccw_mdevctl_canonical_agrees(const char *json, size_t len);

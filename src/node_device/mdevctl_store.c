@@ -111,6 +111,24 @@ vccw_mdevctl_def_free(VccwMdevctlDef *def)
     g_free(def);
 }
 
+bool
+vccw_mdevctl_def_equal(const VccwMdevctlDef *a, const VccwMdevctlDef *b)
+{
+    guint na = a->attrs ? a->attrs->len : 0, nb = b->attrs ? b->attrs->len : 0;
+
+    if (g_strcmp0(a->parent, b->parent) || g_strcmp0(a->mdev_type, b->mdev_type) ||
+        a->start != b->start || memcmp(a->uuid, b->uuid, VCCW_UUID_BUFLEN) || na != nb)
+        return false;
+    for (guint i = 0; i < na; i++) {
+        const VccwMdevAttr *x = g_ptr_array_index(a->attrs, i);
+        const VccwMdevAttr *y = g_ptr_array_index(b->attrs, i);
+
+        if (g_strcmp0(x->name, y->name) || g_strcmp0(x->value, y->value))
+            return false;
+    }
+    return true;
+}
+
 void
 vccw_mdevctl_def_add_attr(VccwMdevctlDef *def, const char *name, const char *value)
 {

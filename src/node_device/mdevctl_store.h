@@ -23,6 +23,8 @@ typedef struct {
 VccwMdevctlDef *vccw_mdevctl_def_new(void);
 void vccw_mdevctl_def_free(VccwMdevctlDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwMdevctlDef, vccw_mdevctl_def_free)
+/* Same parent, uuid, type, start and attributes (in order). */
+bool vccw_mdevctl_def_equal(const VccwMdevctlDef *a, const VccwMdevctlDef *b);
 /* Append a copy of name=value to def->attrs. */
 void vccw_mdevctl_def_add_attr(VccwMdevctlDef *def, const char *name, const char *value);
 

@@ -338,13 +338,10 @@ static VccwNodeDevDef *
 read_active_mdev(int dfd, const char *name, GPtrArray *warnings)
 {
     g_autoptr(VccwNodeDevDef) def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_MDEV);
-    char link[PATH_MAX], type[256], group[32];
-    g_autofree char *p_type = g_strdup_printf("%s/mdev_type", name);
-    g_autofree char *p_group = g_strdup_printf("%s/iommu_group", name);
-    g_autofree char *parent_dir = NULL;
-    g_autofree char *parent = NULL;
+    char link[PATH_MAX], type[256], group[32], path[NAME_MAX + 16];
+    const char *parent;
+    char *slash, *end;
     VccwCcwId pid;
-    char *end;
     long g;
 
     if (!vccw_uuid_is_canonical(name) || !vccw_uuid_parse(name, def->uuid)) {
@@ -357,18 +354,25 @@ read_active_mdev(int dfd, const char *name, GPtrArray *warnings)
         warn(warnings, "mdev %s: not a link to its device", name);
         return NULL;
     }
-    parent_dir = g_path_get_dirname(link);
-    parent = g_path_get_basename(parent_dir);
+    /* the parent is the link target's second-last component
+     * (".../css0/0.0.0004/<uuid>"), cut out in place */
+    parent = "";
+    if ((slash = strrchr(link, '/'))) {
+        *slash = '\0';
+        parent = (slash = strrchr(link, '/')) ? slash + 1 : link;
+    }
     if (!vccw_ccw_id_parse(parent, &pid)) {
         /* not a vfio-ccw mdev (another bus): not ours to list */
         return NULL;
     }
-    if (vccw_sysfs_link_base_at(dfd, p_type, type, sizeof(type)) < 0) {
+    snprintf(path, sizeof(path), "%s/mdev_type", name);
+    if (vccw_sysfs_link_base_at(dfd, path, type, sizeof(type)) < 0) {
         warn(warnings, "mdev %s: no mdev_type link", name);
         return NULL;
     }
     def->iommu_group = -1;
-    if (vccw_sysfs_link_base_at(dfd, p_group, group, sizeof(group)) >= 0) {
+    snprintf(path, sizeof(path), "%s/iommu_group", name);
+    if (vccw_sysfs_link_base_at(dfd, path, group, sizeof(group)) >= 0) {
         g = strtol(group, &end, 10);
         if (*end == '\0' && g >= 0 && g <= G_MAXINT)
             def->iommu_group = (int)g;
