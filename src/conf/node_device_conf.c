@@ -137,16 +137,42 @@ sanitize_name(char *name)
     return name;
 }
 
+/* "<prefix>_%x_%x_%04x", built by hand: listings name every device. */
+static char *
+bus_name(const char *prefix, const VccwCcwId *id)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned int parts[] = { id->cssid, id->ssid, id->devno };
+    const unsigned int min_digits[] = { 1, 1, 4 };
+    char buf[64];
+    size_t n = g_strlcpy(buf, prefix, sizeof(buf) - 32);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
+        char digits[8];
+        size_t nd = 0;
+        unsigned int v = parts[i];
+
+        do {
+            digits[nd++] = hex[v & 0xf];
+            v >>= 4;
+        } while ((v || nd < min_digits[i]) && nd < sizeof(digits));
+        buf[n++] = '_';
+        while (nd)
+            buf[n++] = digits[--nd];
+    }
+    return g_strndup(buf, n);
+}
+
 char *
 vccw_nodedev_name_css(const VccwCcwId *id)
 {
-    return g_strdup_printf("css_%x_%x_%04x", id->cssid, id->ssid, id->devno);
+    return bus_name("css", id);
 }
 
 char *
 vccw_nodedev_name_ccw(const VccwCcwId *id)
 {
-    return g_strdup_printf("ccw_%x_%x_%04x", id->cssid, id->ssid, id->devno);
+    return bus_name("ccw", id);
 }
 
 char *
@@ -155,9 +181,8 @@ vccw_nodedev_name_mdev(const unsigned char *uuid, const char *parent_addr)
     char uuidstr[VCCW_UUID_STRING_BUFLEN];
 
     vccw_uuid_format(uuid, uuidstr);
-    if (!parent_addr)
-        return sanitize_name(g_strdup_printf("mdev_%s", uuidstr));
-    return sanitize_name(g_strdup_printf("mdev_%s_%s", uuidstr, parent_addr));
+    return sanitize_name(g_strconcat("mdev_", uuidstr, parent_addr ? "_" : "",
+                                     parent_addr ? parent_addr : "", NULL));
 }
 
 /* Lower-case hex digits only, between @min and @max of them; no leading

@@ -177,7 +177,7 @@ read_css(const VccwCcwId *id, const char *subch, int dirfd, const char *prefix,
     def->name = vccw_nodedev_name_css(id);
     def->parent = g_strdup("computer");
     def->driver = g_strdup(driver);
-    def->sysfs_path = g_strdup_printf("%s/%s", vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT), subch);
+    def->sysfs_path = g_strconcat(vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT), "/", subch, NULL);
     if (vccw_sysfs_read_at(dirfd, CSS_PATH(path, prefix, "dev_busid"), busid, sizeof(busid)) < 0) {
         warn(warnings, "subchannel %s: cannot read dev_busid", subch);
     } else if (!g_str_equal(busid, "none")) {
@@ -296,8 +296,8 @@ read_ccw(const VccwHost *host, int dfd, const char *name, GPtrArray *warnings)
     def->id = id;
     def->name = vccw_nodedev_name_ccw(&id);
     def->parent = vccw_nodedev_name_css(&pid);
-    def->sysfs_path = g_strdup_printf("%s/%s/%s", vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT),
-                                      parent, name);
+    def->sysfs_path = g_strconcat(vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT), "/", parent, "/",
+                                  name, NULL);
     {
         char driver[256];
         g_autofree char *p_drv = g_strdup_printf("%s/driver", name);
@@ -381,8 +381,8 @@ read_active_mdev(int dfd, const char *name, GPtrArray *warnings)
     def->parent_addr = g_strdup(parent);
     def->parent = vccw_nodedev_name_css(&pid);
     def->name = vccw_nodedev_name_mdev(def->uuid, parent);
-    def->sysfs_path = g_strdup_printf("%s/%s/%s", vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT),
-                                      parent, name);
+    def->sysfs_path = g_strconcat(vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT), "/", parent, "/",
+                                  name, NULL);
     def->driver = g_strdup("vfio_ccw_mdev");
     def->active = true;
     return g_steal_pointer(&def);
