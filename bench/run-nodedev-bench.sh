@@ -129,7 +129,7 @@ for spec in $trees; do
             sh "$tree" "$bench" "$runs" "$virtccw" "$sample" "$mdevctl_bin" "$label"
     else
         "$bench" -k "$runs" --cli "$virtccw" --cli-sample "$sample" --label "$label" "$tree"
-    fi | tee /dev/stderr | grep '^ROW' >> "$rows" || true
+    fi | tee -a /dev/stderr | grep '^ROW' >> "$rows" || true   # -a: stderr may be our own output file
 
     # where the time goes: syscalls per produced item, ours vs the floor
     if [ -n "$do_strace" ] && command -v strace >/dev/null && [ "$n" -le 20000 ] && [ "$spec" = "$n" ]; then

@@ -20,6 +20,13 @@
  *     line, as "UEVENT: action@devpath KEY=VALUE..." without SEQNUM, in
  *     virtccw-simhost's .simhost/events format. Runs until killed.
  *
+ *   vccw-ktest nodedev-events SOCKET FILE READYFILE SECONDS
+ *     A minimal libvirt remote-protocol client of virtccwd on unix socket
+ *     SOCKET: virConnectOpen, virConnectNodeDeviceEventRegisterAny for
+ *     lifecycle events, then append each event to FILE as "NAME EVENT"
+ *     (created, deleted, defined, undefined). Writes READYFILE once
+ *     registered; runs until SIGTERM, at most SECONDS.
+ *
  * stdout is the same on every host; details go to stderr. */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +37,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <stdint.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/vfio.h>
@@ -183,6 +193,146 @@ do_uevents(const char *file)
     }
 }
 
+/* ---- nodedev-events: libvirt's remote protocol, just enough of it ---- */
+
+enum {
+    RPC_PROGRAM = 0x20008086, RPC_VERSION = 1,
+    RPC_CALL = 0, RPC_REPLY = 1, RPC_MESSAGE = 2,
+    PROC_CONNECT_OPEN = 1, PROC_EVENT_REGISTER_ANY = 374, PROC_EVENT_LIFECYCLE = 376,
+    MSG_MAX = 65536,
+};
+
+static const char *const lifecycle_names[] = { "created", "deleted", "defined", "undefined" };
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+    v = htonl(v);
+    memcpy(p, &v, 4);
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return ntohl(v);
+}
+
+static int
+read_full(int fd, unsigned char *buf, size_t n)
+{
+    size_t have = 0;
+
+    while (have < n) {
+        ssize_t r = read(fd, buf + have, n - have);
+
+        if (r < 0 && errno == EINTR && !stop)
+            continue;
+        if (r <= 0)
+            return -1;
+        have += (size_t)r;
+    }
+    return 0;
+}
+
+/* One message into @buf (header at buf + 4); its length, or -1. */
+static long
+read_msg(int fd, unsigned char *buf)
+{
+    uint32_t len;
+
+    if (read_full(fd, buf, 4) < 0)
+        return -1;
+    len = get32(buf);
+    if (len < 28 || len > MSG_MAX || read_full(fd, buf + 4, len - 4) < 0)
+        return -1;
+    return (long)len;
+}
+
+/* A call with the 4-byte words @args; 0 when its reply says OK. */
+static int
+call(int fd, uint32_t proc, uint32_t serial, const uint32_t *args, size_t nargs)
+{
+    unsigned char buf[MSG_MAX];
+    size_t len = 28 + 4 * nargs;
+    const uint32_t head[] = { (uint32_t)len, RPC_PROGRAM, RPC_VERSION, proc, RPC_CALL, serial, 0 };
+    long n;
+
+    for (size_t i = 0; i < 7; i++)
+        put32(buf + 4 * i, head[i]);
+    for (size_t i = 0; i < nargs; i++)
+        put32(buf + 28 + 4 * i, args[i]);
+    if (write(fd, buf, len) != (ssize_t)len)
+        return -1;
+    while ((n = read_msg(fd, buf)) > 0) {
+        if (get32(buf + 4) != RPC_PROGRAM || get32(buf + 16) != RPC_REPLY ||
+            get32(buf + 20) != serial)
+            continue;   /* keepalive or an event before the reply */
+        return get32(buf + 24) == 0 ? 0 : -1;
+    }
+    return -1;
+}
+
+static int
+do_nodedev_events(const char *sockpath, const char *file, const char *readyfile, int secs)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    const uint32_t open_args[] = { 0 /* no name */, 0 /* flags */ };
+    const uint32_t reg_args[] = { 0 /* lifecycle */, 0 /* any device */ };
+    unsigned char buf[MSG_MAX];
+    struct sigaction sa;
+    FILE *out, *ready;
+    long n;
+    int fd;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(secs > 0 ? (unsigned)secs : 60);
+    if (strlen(sockpath) >= sizeof(addr.sun_path) ||
+        (fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0) {
+        printf("nodedev-events: bad socket\n");
+        return 1;
+    }
+    strcpy(addr.sun_path, sockpath);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        printf("nodedev-events: cannot connect: %s\n", errno_name(errno));
+        return 1;
+    }
+    if (call(fd, PROC_CONNECT_OPEN, 1, open_args, 2) < 0 ||
+        call(fd, PROC_EVENT_REGISTER_ANY, 2, reg_args, 2) < 0) {
+        printf("nodedev-events: open or register refused\n");
+        return 1;
+    }
+    if (!(out = fopen(file, "a")) || !(ready = fopen(readyfile, "w"))) {
+        perror("vccw-ktest nodedev-events");
+        return 1;
+    }
+    fclose(ready);
+    /* body: callbackID, name (length, bytes padded to 4), event, detail */
+    while (!stop && (n = read_msg(fd, buf)) > 0) {
+        const unsigned char *body = buf + 28;
+        uint32_t namelen, event;
+
+        if (get32(buf + 4) != RPC_PROGRAM || get32(buf + 12) != PROC_EVENT_LIFECYCLE ||
+            get32(buf + 16) != RPC_MESSAGE || n < 28 + 8)
+            continue;
+        namelen = get32(body + 4);
+        if (namelen > (uint32_t)(n - 28 - 8) || 8 + ((namelen + 3) & ~3u) + 8 > (uint32_t)(n - 28))
+            continue;
+        event = get32(body + 8 + ((namelen + 3) & ~3u));
+        fprintf(out, "%.*s %s\n", (int)namelen, (const char *)body + 8,
+                event < 4 ? lifecycle_names[event] : "?");
+        fflush(out);
+    }
+    fclose(out);
+    close(fd);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -192,8 +342,11 @@ main(int argc, char **argv)
         return do_write(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "uevents") == 0)
         return do_uevents(argv[2]);
+    if (argc == 6 && strcmp(argv[1], "nodedev-events") == 0)
+        return do_nodedev_events(argv[2], argv[3], argv[4], atoi(argv[5]));
     fprintf(stderr, "usage: vccw-ktest hold ROOT UUID READYFILE SECONDS\n"
                     "       vccw-ktest write FILE STRING\n"
-                    "       vccw-ktest uevents FILE\n");
+                    "       vccw-ktest uevents FILE\n"
+                    "       vccw-ktest nodedev-events SOCKET FILE READYFILE SECONDS\n");
     return 2;
 }

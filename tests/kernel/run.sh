@@ -9,11 +9,13 @@
 # virtccw-simhost (--layout qemu, same kernel flavour); the two
 # transcripts must be identical.
 #
-#   tests/kernel/run.sh [--kernels "6.1 6.12"] [--virtccw EXE --simhost EXE]
+#   tests/kernel/run.sh [--kernels "6.1 6.12"]
+#                       [--virtccw EXE --virtccwd EXE --simhost EXE]
 #                       [--native-build DIR] [--out DIR]
 #
-#   --virtccw, --simhost  the host's virtccw and virtccw-simhost (for the
-#                       simulated host's run)
+#   --virtccw, --virtccwd, --simhost
+#                       the host's virtccw, virtccwd and virtccw-simhost
+#                       (for the simulated host's run)
 #   --native-build DIR  or: a host build of this tree that has them;
 #                       default: one is made in the cache
 #   --out DIR           transcripts, console logs, diffs (default $CACHE/out)
@@ -42,6 +44,7 @@ BOOT_TIMEOUT=${VIRTCCW_KERNEL_BOOT_TIMEOUT:-900}
 KERNELS="6.1 6.12"
 NATIVE=
 VIRTCCW_EXE=
+VIRTCCWD_EXE=
 SIMHOST_EXE=
 OUT=
 SIMHOST=1
@@ -57,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--kernels) KERNELS=$2; shift 2;;
 	--native-build) NATIVE=$2; shift 2;;
 	--virtccw) VIRTCCW_EXE=$2; shift 2;;
+	--virtccwd) VIRTCCWD_EXE=$2; shift 2;;
 	--simhost) SIMHOST_EXE=$2; shift 2;;
 	--out) OUT=$2; shift 2;;
 	--no-simhost) SIMHOST=0; shift;;
@@ -66,6 +70,7 @@ while [ $# -gt 0 ]; do
 done
 # (meson gives paths relative to the build directory)
 [ -z "$VIRTCCW_EXE" ] || VIRTCCW_EXE=$(readlink -f "$VIRTCCW_EXE")
+[ -z "$VIRTCCWD_EXE" ] || VIRTCCWD_EXE=$(readlink -f "$VIRTCCWD_EXE")
 [ -z "$SIMHOST_EXE" ] || SIMHOST_EXE=$(readlink -f "$SIMHOST_EXE")
 OUT=${OUT:-$CACHE/out}
 mkdir -p "$CACHE" "$OUT" || exit 1
@@ -334,7 +339,7 @@ fi
 touch "$XB"
 # cross builds of other checkouts, unused for two days
 find "$CACHE" -maxdepth 1 -name 'xbuild-*' -mtime +2 -exec rm -rf {} + 2>/dev/null
-ninja -C "$XB" tools/virtccw >"$LOG/xbuild.log" 2>&1 ||
+ninja -C "$XB" tools/virtccw tools/virtccwd >"$LOG/xbuild.log" 2>&1 ||
 	die "host: cross-building virtccw for s390x (see $LOG/xbuild.log)"
 s390x-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$XB/vccw-ktest" "$KDIR/helper.c" >>"$LOG/xbuild.log" 2>&1 ||
 	die "host: cross-building vccw-ktest (see $LOG/xbuild.log)"
@@ -347,13 +352,16 @@ if [ -z "$VIRTCCW_EXE" ]; then
 		NATIVE=$CACHE/nbuild-$(echo "$SRC" | md5sum | cut -c1-8)
 		[ -e "$NATIVE/build.ninja" ] || meson setup "$NATIVE" "$SRC" >"$LOG/nbuild-setup.log" 2>&1 ||
 			die "host: meson setup of the native build (see $LOG/nbuild-setup.log)"
-		ninja -C "$NATIVE" tools/virtccw src/simhost/virtccw-simhost >"$LOG/nbuild.log" 2>&1 ||
-			die "host: native build (see $LOG/nbuild.log)"
+		ninja -C "$NATIVE" tools/virtccw tools/virtccwd src/simhost/virtccw-simhost \
+			>"$LOG/nbuild.log" 2>&1 || die "host: native build (see $LOG/nbuild.log)"
 	fi
 	VIRTCCW_EXE=$NATIVE/tools/virtccw
+	[ -n "$VIRTCCWD_EXE" ] || VIRTCCWD_EXE=$NATIVE/tools/virtccwd
 	[ -n "$SIMHOST_EXE" ] || SIMHOST_EXE=$NATIVE/src/simhost/virtccw-simhost
 fi
 [ -x "$VIRTCCW_EXE" ] || die "host: no virtccw at $VIRTCCW_EXE"
+# (the scenario checks virtccwd's events on both sides or on neither)
+[ -x "$VIRTCCWD_EXE" ] || die "host: no virtccwd (--virtccwd EXE)"
 if [ -n "$SIMHOST_EXE" ] && [ ! -x "$SIMHOST_EXE" ]; then
 	log "no virtccw-simhost at $SIMHOST_EXE"
 	SIMHOST_EXE=
@@ -385,8 +393,8 @@ make_initramfs() {   # SERIES -> $OUT/initramfs-SERIES.cpio.gz
 	cp "$SYSROOT/bin/busybox" "$R/bin/busybox"
 	cp "$KDIR/init" "$R/init"; chmod 755 "$R/init"
 	cp "${VIRTCCW_KERNEL_SCENARIO:-$KDIR/scenario.sh}" "$R/opt/virtccw/scenario.sh"
-	cp "$XB/tools/virtccw" "$XB/vccw-ktest" "$R/bin/"
-	s390x-linux-gnu-strip "$R/bin/virtccw" "$R/bin/vccw-ktest"
+	cp "$XB/tools/virtccw" "$XB/tools/virtccwd" "$XB/vccw-ktest" "$R/bin/"
+	s390x-linux-gnu-strip "$R/bin/virtccw" "$R/bin/virtccwd" "$R/bin/vccw-ktest"
 	# the data virtccw reads at run time (schemas: share/virtccw), where it
 	# was built to look for it
 	meson introspect --installed "$XB" | python3 -c '
@@ -398,7 +406,7 @@ for src, dst in json.load(sys.stdin).items():
 	done
 	cp "$KC"/mod/*.ko "$R/lib/modules/"
 	cp -L "$SYSROOT/lib/ld64.so.1" "$R/lib/"
-	for l in $(needed_libs "$R/bin/virtccw"); do
+	for l in $(needed_libs "$R/bin/virtccw" "$R/bin/virtccwd"); do
 		case $l in MISSING:*) die "host: virtccw needs ${l#MISSING:}, not in the sysroot";; esac
 		cp -L "$l" "$R/lib/s390x-linux-gnu/"
 	done
@@ -461,7 +469,7 @@ run_simhost() {   # SERIES -> $OUT/sim-SERIES.txt
 		fail "simhost $series: virtccw-simhost did not mount (see $LOG/simhost-$series.log)"
 		return 1
 	fi
-	ROOT=$mnt VIRTCCW=$VIRTCCW_EXE KTEST=$OUT/vccw-ktest KERNEL_SERIES=$series \
+	ROOT=$mnt VIRTCCW=$VIRTCCW_EXE VIRTCCWD=$VIRTCCWD_EXE KTEST=$OUT/vccw-ktest KERNEL_SERIES=$series \
 		timeout 600 sh "$KDIR/scenario.sh" > "$OUT/sim-$series.txt" 2>"$LOG/sim-$series.err"
 	i=$?
 	kill $pid 2>/dev/null; wait $pid 2>/dev/null

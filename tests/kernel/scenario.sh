@@ -11,6 +11,8 @@
 #   KTEST     the vccw-ktest helper (hold a VFIO group, raw sysfs writes)
 #   UEVENTS   (real kernel) the file vccw-ktest uevents appends to; on the
 #             simulated host the events come from ROOT/.simhost/events
+#   VIRTCCWD  (optional, on both sides or neither) the virtccwd binary: its
+#             lifecycle events are checked too
 #
 # After every step it prints the command, virtccw's output, its exit code
 # and the host state that matters (sysfs, /dev/vfio, /etc/mdevctl.d,
@@ -608,6 +610,58 @@ done
 state
 check "every subchannel on io_subchannel" test "$(for s in "$R"/sys/bus/css/devices/*; do drv_of "$s"; done | sort -u)" = io_subchannel
 check "no mdev left" test "$(echo "$R"/sys/bus/mdev/devices/*)" = "$R/sys/bus/mdev/devices/*"
+
+# ---------------------------------------------------------------- virtccwd
+# The daemon's lifecycle events come from the kernel's uevents (netlink) on
+# a real host, from .simhost/events on the simulated one, and from inotify
+# on /etc/mdevctl.d on both; changes are made behind its back, with the CLI.
+# Each expected event must arrive (at most 20 s: TCG is slow); the events
+# are listed sorted (their order across devices is not reproducible).
+if [ -n "${VIRTCCWD:-}" ]; then
+	step "virtccwd: lifecycle events from the kernel's uevents"
+	rm -f d.sock nev.txt nev.ready
+	"$VIRTCCWD" ${R:+--root "$R"} --socket "$T/d.sock" --no-socket-ro --no-autostart \
+		--foreground >virtccwd.log 2>&1 &
+	DPID=$!
+	i=0; while [ ! -S d.sock ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	check "virtccwd listens" test -S d.sock
+	"$KTEST" nodedev-events "$T/d.sock" "$T/nev.txt" "$T/nev.ready" 300 &
+	EPID=$!
+	i=0; while [ ! -e nev.ready ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	check "an event client is registered" test -e nev.ready
+	: >> nev.txt
+	# wait_event "NAME EVENT" [N]: the event arrived, N times by now (at most 20 s)
+	wait_event() {
+		i=0
+		while [ "$(grep -cx "$1" nev.txt)" -lt "${2:-1}" ] && [ $i -lt 200 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		check "event: $1${2:+ ($2)}" test "$(grep -cx "$1" nev.txt)" -ge "${2:-1}"
+	}
+	vc nodedev-detach --force css_0_0_0001
+	wait_event "ccw_0_0_0006 deleted"
+	mdevxml m5.xml css_0_0_0001 $U3
+	vc nodedev-create m5.xml
+	wait_event "${U3N}_0_0_0001 created"
+	vc nodedev-destroy ${U3N}_0_0_0001
+	wait_event "${U3N}_0_0_0001 deleted"
+	vc nodedev-define m5.xml
+	wait_event "${U3N}_0_0_0001 defined"
+	vc nodedev-start ${U3N}_0_0_0001
+	wait_event "${U3N}_0_0_0001 created" 2
+	vc nodedev-destroy ${U3N}_0_0_0001
+	wait_event "${U3N}_0_0_0001 deleted" 2
+	vc nodedev-undefine ${U3N}_0_0_0001
+	wait_event "${U3N}_0_0_0001 undefined"
+	vc nodedev-reattach css_0_0_0001
+	wait_online 0.0.0006
+	wait_event "ccw_0_0_0006 created"
+	sleep 1
+	kill $EPID $DPID 2>/dev/null; wait $EPID $DPID 2>/dev/null
+	echo "  events received (sorted):"
+	sort nev.txt | sed 's/^/  | /'
+	state
+fi
 
 # ---------------------------------------------------------------- real kernel only
 # virtccw loads vfio_ccw itself (modprobe) on a real host; a simulated
