@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct _VccwNodeDevDriver {
@@ -414,6 +415,27 @@ mdev_from_store(const VccwMdevctlDef *m)
     return def;
 }
 
+/* Add the definitions of the store to @out: into the active mdev of the
+ * same name (@by_name) or as inactive ones. */
+static void
+merge_definitions(GPtrArray *out, GHashTable *by_name, GPtrArray *defined)
+{
+    for (guint i = 0; i < defined->len; i++) {
+        const VccwMdevctlDef *m = g_ptr_array_index(defined, i);
+        g_autoptr(VccwNodeDevDef) def = mdev_from_store(m);
+        VccwNodeDevDef *active = g_hash_table_lookup(by_name, def->name);
+
+        if (active) {
+            active->persistent = true;
+            active->start = def->start;
+            g_ptr_array_extend_and_steal(active->attrs, g_steal_pointer(&def->attrs));
+            def->attrs = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdev_attr_free);
+            continue;
+        }
+        g_ptr_array_add(out, g_steal_pointer(&def));
+    }
+}
+
 /* Active mdevs from sysfs merged with the definitions of the store. */
 GPtrArray *
 vccw_nodedev_list_mdevs(VccwNodeDevDriver *drv, GPtrArray *warnings)
@@ -446,20 +468,40 @@ vccw_nodedev_list_mdevs(VccwNodeDevDriver *drv, GPtrArray *warnings)
         warn(warnings, "%s", err->message);
         return out;
     }
-    for (guint i = 0; i < defined->len; i++) {
-        const VccwMdevctlDef *m = g_ptr_array_index(defined, i);
-        g_autoptr(VccwNodeDevDef) def = mdev_from_store(m);
-        VccwNodeDevDef *active = g_hash_table_lookup(by_name, def->name);
+    merge_definitions(out, by_name, defined);
+    return out;
+}
 
-        if (active) {
-            active->persistent = true;
-            active->start = def->start;
-            g_ptr_array_extend_and_steal(active->attrs, g_steal_pointer(&def->attrs));
-            def->attrs = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdev_attr_free);
-            continue;
+/* The entries of one UUID (under @parent_addr, or any) without listing
+ * every mdev: its sysfs entry, if any, and its definitions. NULL when the
+ * store holds a file of that UUID that cannot be read or parsed: the
+ * caller then lists them all, which skips such a file with a warning. */
+static GPtrArray *
+mdevs_of_uuid(VccwNodeDevDriver *drv, const unsigned char *uuid, const char *parent_addr,
+              GPtrArray *warnings)
+{
+    g_autoptr(GPtrArray) defined = vccw_mdevctl_store_find(drv->host, uuid, parent_addr, NULL);
+    g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *out;
+    char str[VCCW_UUID_STRING_BUFLEN];
+    struct stat st;
+    int dfd;
+
+    if (!defined)
+        return NULL;
+    out = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_nodedev_def_free);
+    vccw_uuid_format(uuid, str);
+    if ((dfd = open_dir(drv->host, VCCW_HOST_DIR_MDEV_DEVICES, NULL, NULL)) >= 0) {
+        VccwNodeDevDef *def;
+
+        if (fstatat(dfd, str, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            (def = read_active_mdev(dfd, str, warnings))) {
+            g_ptr_array_add(out, def);
+            g_hash_table_insert(by_name, def->name, def);
         }
-        g_ptr_array_add(out, g_steal_pointer(&def));
+        close(dfd);
     }
+    merge_definitions(out, by_name, defined);
     return out;
 }
 
@@ -591,6 +633,64 @@ vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool requir
     return def;
 }
 
+/* The mdev @uuid (under @parent_addr, or any; an active one wins over a
+ * definition under another parent), or NULL. Reads that one mdev only. */
+static VccwNodeDevDef *
+find_mdev(VccwNodeDevDriver *drv, const unsigned char *uuid, const char *parent_addr)
+{
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) mdevs = mdevs_of_uuid(drv, uuid, parent_addr, warnings);
+    VccwNodeDevDef *found = NULL;
+    guint found_idx = 0;
+
+    if (!mdevs)
+        mdevs = vccw_nodedev_list_mdevs(drv, warnings);
+    for (guint i = 0; i < mdevs->len; i++) {
+        VccwNodeDevDef *def = g_ptr_array_index(mdevs, i);
+        if (memcmp(def->uuid, uuid, VCCW_UUID_BUFLEN) != 0)
+            continue;
+        if (parent_addr && g_strcmp0(def->parent_addr, parent_addr) != 0)
+            continue;
+        if (!found || (def->active && !found->active)) {
+            found = def;
+            found_idx = i;
+        }
+    }
+    if (found)
+        mdevs->pdata[found_idx] = NULL;
+    return found;
+}
+
+/* "mdev_<uuid, '_' for '-'>[_<parent, '_' for '.'>]" -> uuid and parent
+ * ("0.0.0052", or NULL); false for any other form. */
+static bool
+parse_mdev_name(const char *name, unsigned char uuid[VCCW_UUID_BUFLEN], char **parent)
+{
+    const char *rest = name + strlen("mdev_");
+    char str[VCCW_UUID_STRING_BUFLEN];
+    VccwCcwId id;
+
+    *parent = NULL;
+    if (strlen(rest) < VCCW_UUID_STRING_BUFLEN - 1)
+        return false;
+    memcpy(str, rest, VCCW_UUID_STRING_BUFLEN - 1);
+    str[VCCW_UUID_STRING_BUFLEN - 1] = '\0';
+    for (size_t i = 8; i <= 23; i += 5) {
+        if (str[i] != '_')
+            return false;
+        str[i] = '-';
+    }
+    if (!vccw_uuid_is_canonical(str) || !vccw_uuid_parse(str, uuid))
+        return false;
+    rest += VCCW_UUID_STRING_BUFLEN - 1;
+    if (*rest == '\0')
+        return true;
+    if (*rest != '_' || !vccw_nodedev_parse_bus_name(rest + 1, "", &id))
+        return false;
+    *parent = vccw_ccw_id_format(&id);
+    return true;
+}
+
 VccwNodeDevDef *
 vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
 {
@@ -616,13 +716,25 @@ vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
         return def;
     }
     if (g_str_has_prefix(name, "mdev_")) {
-        g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
-        g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
-        for (guint i = 0; i < mdevs->len; i++) {
-            VccwNodeDevDef *def = g_ptr_array_index(mdevs, i);
-            if (g_str_equal(def->name, name)) {
-                mdevs->pdata[i] = NULL;
+        unsigned char uuid[VCCW_UUID_BUFLEN];
+        g_autofree char *parent = NULL;
+        VccwNodeDevDef *def;
+
+        if (parse_mdev_name(name, uuid, &parent)) {
+            def = find_mdev(drv, uuid, parent);
+            if (def && g_str_equal(def->name, name))
                 return def;
+            vccw_nodedev_def_free(def);
+        } else {
+            g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+            g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
+
+            for (guint i = 0; i < mdevs->len; i++) {
+                def = g_ptr_array_index(mdevs, i);
+                if (g_str_equal(def->name, name)) {
+                    mdevs->pdata[i] = NULL;
+                    return def;
+                }
             }
         }
     }
@@ -634,29 +746,13 @@ VccwNodeDevDef *
 vccw_nodedev_lookup_mdev(VccwNodeDevDriver *drv, const unsigned char *uuid,
                          const char *parent_addr, GError **err)
 {
-    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
+    VccwNodeDevDef *found = find_mdev(drv, uuid, parent_addr);
     char str[VCCW_UUID_STRING_BUFLEN];
-    VccwNodeDevDef *found = NULL;
-    guint found_idx = 0;
 
-    for (guint i = 0; i < mdevs->len; i++) {
-        VccwNodeDevDef *def = g_ptr_array_index(mdevs, i);
-        if (memcmp(def->uuid, uuid, VCCW_UUID_BUFLEN) != 0)
-            continue;
-        if (parent_addr && g_strcmp0(def->parent_addr, parent_addr) != 0)
-            continue;
-        /* an active one wins over a definition under another parent */
-        if (!found || (def->active && !found->active)) {
-            found = def;
-            found_idx = i;
-        }
-    }
-    if (found)
-        mdevs->pdata[found_idx] = NULL;
     if (!found) {
         vccw_uuid_format(uuid, str);
         vccw_error_set(err, VCCW_ERR_NO_DEVICE, "mediated device '%s' not found", str);
     }
     return found;
 }
+
