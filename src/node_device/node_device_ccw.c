@@ -505,6 +505,13 @@ mdevs_of_uuid(VccwNodeDevDriver *drv, const unsigned char *uuid, const char *par
     return out;
 }
 
+GPtrArray *
+vccw_nodedev_list_mdevs_of_uuid(VccwNodeDevDriver *drv, const unsigned char *uuid,
+                                GPtrArray *warnings)
+{
+    return mdevs_of_uuid(drv, uuid, NULL, warnings);
+}
+
 /* ---- the list ----------------------------------------------------------- */
 
 static VccwNodeDevDef *

@@ -47,6 +47,13 @@ VccwNodeDevDef *vccw_nodedev_lookup_mdev(VccwNodeDevDriver *drv,
                                          const unsigned char *uuid,
                                          const char *parent_addr, GError **err);
 
+/* Every entry of one mdev UUID (active, defined; any parent), reading that
+ * mdev and its definitions only. NULL when a definition file of that UUID
+ * cannot be read: vccw_nodedev_list() skips such a file with a warning, so
+ * list instead. */
+GPtrArray *vccw_nodedev_list_mdevs_of_uuid(VccwNodeDevDriver *drv, const unsigned char *uuid,
+                                           GPtrArray *warnings);
+
 /* mdev lifecycle. create_xml starts a transient mdev and waits (bounded)
  * until it appears; define_xml writes the mdevctl definition. */
 VccwNodeDevDef *vccw_nodedev_create_xml(VccwNodeDevDriver *drv, const char *xml,

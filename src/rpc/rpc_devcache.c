@@ -25,6 +25,7 @@ struct _VccwRpcDevCache {
     bool need_mdevs;
     bool need_ccws;             /* every ccw device (a ccwgroup changed) */
     GHashTable *marked;         /* names (owned) to re-read */
+    GHashTable *marked_mdevs;   /* mdev UUIDs (owned strings) to re-read */
 
     bool listening;
     VccwRpcDevCacheEventFunc event_fn;
@@ -69,6 +70,7 @@ vccw_rpc_devcache_new(VccwNodeDevDriver *drv)
     for (size_t i = 0; i < NTYPES; i++)
         c->order[i] = g_tree_new_full(name_cmp, NULL, NULL, NULL);
     c->marked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    c->marked_mdevs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     c->need_full = true;
     return c;
 }
@@ -82,6 +84,7 @@ vccw_rpc_devcache_free(VccwRpcDevCache *c)
         g_tree_destroy(c->order[i]);
     g_hash_table_unref(c->by_name);
     g_hash_table_unref(c->marked);
+    g_hash_table_unref(c->marked_mdevs);
     if (c->olds)
         g_hash_table_unref(c->olds);
     g_free(c);
@@ -228,6 +231,56 @@ reload(VccwRpcDevCache *c, unsigned int list_flags, unsigned int types)
         set_device(c, key, NULL);
 }
 
+/* Re-read the mdevs of one UUID (an mdev uevent names it): replace the
+ * cached entries of that UUID; the whole mdev set when the driver cannot
+ * read that UUID alone (a corrupt definition file). */
+static void
+reread_mdev_uuid(VccwRpcDevCache *c, const char *uuidstr)
+{
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autoptr(GPtrArray) old = g_ptr_array_new_with_free_func(g_free);
+    unsigned char uuid[VCCW_UUID_BUFLEN];
+    GHashTableIter it;
+    gpointer key, value;
+
+    if (!vccw_uuid_parse(uuidstr, uuid))
+        return;
+    c->stats.mdev_uuid_reads++;
+    defs = vccw_nodedev_list_mdevs_of_uuid(c->drv, uuid, warnings);
+    log_warnings(warnings);
+    if (!defs) {
+        c->stats.mdev_reads++;
+        reload(c, VCCW_LIST_CAP_MDEV | VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE,
+               1u << VCCW_NODEDEV_CAP_MDEV);
+        return;
+    }
+    g_hash_table_iter_init(&it, c->by_name);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const Entry *e = value;
+
+        if (e->def->type == VCCW_NODEDEV_CAP_MDEV && e->def->has_uuid &&
+            memcmp(e->def->uuid, uuid, VCCW_UUID_BUFLEN) == 0)
+            g_ptr_array_add(old, g_strdup(key));
+    }
+    for (guint i = 0; i < defs->len; i++) {
+        VccwNodeDevDef *def = g_ptr_array_index(defs, i);
+
+        if (!def->name || def->type != VCCW_NODEDEV_CAP_MDEV)
+            continue;
+        for (guint j = 0; j < old->len; j++) {
+            if (g_str_equal(g_ptr_array_index(old, j), def->name)) {
+                g_ptr_array_remove_index_fast(old, j);
+                break;
+            }
+        }
+        defs->pdata[i] = NULL;
+        set_device(c, def->name, def);
+    }
+    for (guint j = 0; j < old->len; j++)
+        set_device(c, g_ptr_array_index(old, j), NULL);
+}
+
 static bool
 parse_bus_name(const char *name, const char *prefix, VccwCcwId *id)
 {
@@ -278,7 +331,8 @@ reread(VccwRpcDevCache *c, const char *name, GHashTable *done)
 bool
 vccw_rpc_devcache_pending(const VccwRpcDevCache *c)
 {
-    return c->need_full || c->need_mdevs || c->need_ccws || g_hash_table_size(c->marked);
+    return c->need_full || c->need_mdevs || c->need_ccws || g_hash_table_size(c->marked) ||
+           g_hash_table_size(c->marked_mdevs);
 }
 
 void
@@ -292,6 +346,7 @@ vccw_rpc_devcache_flush(VccwRpcDevCache *c)
 
         c->need_full = c->need_mdevs = c->need_ccws = false;
         g_hash_table_remove_all(c->marked);
+        g_hash_table_remove_all(c->marked_mdevs);
         c->stats.full_reads++;
         reload(c, VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE, (1u << NTYPES) - 1);
         g_debug("device cache: full read, %u devices, %.1f ms", g_hash_table_size(c->by_name),
@@ -299,10 +354,22 @@ vccw_rpc_devcache_flush(VccwRpcDevCache *c)
     }
     if (c->need_mdevs) {
         c->need_mdevs = false;
+        g_hash_table_remove_all(c->marked_mdevs);
         c->stats.mdev_reads++;
         reload(c, VCCW_LIST_CAP_MDEV | VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE,
                1u << VCCW_NODEDEV_CAP_MDEV);
         g_debug("device cache: re-read the mdevs");
+    }
+    if (g_hash_table_size(c->marked_mdevs)) {
+        g_autoptr(GHashTable) uuids = g_steal_pointer(&c->marked_mdevs);
+        GHashTableIter it;
+        gpointer key;
+
+        c->marked_mdevs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_iter_init(&it, uuids);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+            reread_mdev_uuid(c, key);
+        g_debug("device cache: re-read %u mdev UUIDs", g_hash_table_size(uuids));
     }
     if (c->need_ccws) {
         c->need_ccws = false;
@@ -448,7 +515,8 @@ vccw_rpc_devcache_mark_uevent(VccwRpcDevCache *c, const char *action,
             g_autofree char *ccw = vccw_nodedev_name_ccw(&dev);
             vccw_rpc_devcache_mark(c, ccw);
         } else if (vccw_uuid_is_canonical(comps[1])) {
-            c->need_mdevs = true;
+            /* an mdev (or below it): that UUID alone */
+            g_hash_table_add(c->marked_mdevs, g_ascii_strdown(comps[1], -1));
         }
     }
     (void)action;

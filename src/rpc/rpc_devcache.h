@@ -99,6 +99,7 @@ bool vccw_rpc_devcache_log_uevent(VccwRpcDevCache *c, const char *line);
 typedef struct {
     guint64 full_reads;     /* full driver listings */
     guint64 mdev_reads;     /* listings of the mdev set */
+    guint64 mdev_uuid_reads; /* re-reads of one mdev UUID (its uevents) */
     guint64 ccw_reads;      /* listings of the ccw devices (ccwgroup changes) */
     guint64 device_reads;   /* single-device driver lookups (marks and misses) */
     guint64 misses;         /* lookups of names the cache did not hold */

@@ -283,6 +283,20 @@ vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
     return d ? def_copy(d) : NULL;
 }
 
+GPtrArray *
+vccw_nodedev_list_mdevs_of_uuid(VccwNodeDevDriver *drv, const unsigned char *uuid,
+                                GPtrArray *warnings)
+{
+    VccwNodeDevDef *d = find_mdev_uuid(drv, uuid);
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_nodedev_def_free);
+
+    (void)warnings;
+    fake_nodedev_lookup_calls++;
+    if (d)
+        g_ptr_array_add(out, def_copy(d));
+    return out;
+}
+
 VccwNodeDevDef *
 vccw_nodedev_lookup_mdev(VccwNodeDevDriver *drv, const unsigned char *uuid,
                          const char *parent_addr, GError **err)
