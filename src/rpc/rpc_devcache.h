@@ -8,8 +8,8 @@
  *  - a kernel uevent (netlink, or a simulated host's event log) names a
  *    device path; /devices/css0/0.0.0052 marks css_0_0_0052 for
  *    re-reading, a ccw device below it (or anything below that, like a
- *    DASD's block device) also ccw_<devno>, an mdev below it the mdev set
- *    (and the parent, whose available instances changed); a ccwgroup
+ *    DASD's block device) also ccw_<devno>, an mdev below it that mdev's
+ *    UUID (and the parent, whose available instances changed); a ccwgroup
  *    device (qeth, lcs, ctcm: its ccw devices go on- and offline without
  *    uevents) the ccw devices;
  *  - a change of the mdevctl store (inotify) marks the mdev set;
@@ -17,8 +17,9 @@
  *  - module/driver events of vfio_ccw, a lost uevent (netlink overflow,
  *    a trimmed event log) or the optional poll mark everything.
  *
- * Marked devices are re-read (one driver lookup each; one mdev listing
- * for the mdev set) before the next query and by the owner's timers. A
+ * Marked devices are re-read (one driver lookup each; the mdevs of one
+ * UUID for a marked UUID; one mdev listing for the mdev set) before the
+ * next query and by the owner's timers. A
  * re-read compares the old and new definition of each device and hands
  * the lifecycle/update events to the event function, ordered by name.
  * A lookup of a name the cache does not hold asks the driver once (a
