@@ -419,6 +419,15 @@ vccw_rpc_devcache_mark_mdevs(VccwRpcDevCache *c)
     c->need_mdevs = true;
 }
 
+bool
+vccw_rpc_devcache_mark_mdev_uuid(VccwRpcDevCache *c, const char *uuid)
+{
+    if (!vccw_uuid_is_canonical(uuid))
+        return false;
+    g_hash_table_add(c->marked_mdevs, g_ascii_strdown(uuid, -1));
+    return true;
+}
+
 void
 vccw_rpc_devcache_mark_all(VccwRpcDevCache *c)
 {
@@ -516,7 +525,7 @@ vccw_rpc_devcache_mark_uevent(VccwRpcDevCache *c, const char *action,
             vccw_rpc_devcache_mark(c, ccw);
         } else if (vccw_uuid_is_canonical(comps[1])) {
             /* an mdev (or below it): that UUID alone */
-            g_hash_table_add(c->marked_mdevs, g_ascii_strdown(comps[1], -1));
+            vccw_rpc_devcache_mark_mdev_uuid(c, comps[1]);
         }
     }
     (void)action;

@@ -12,7 +12,8 @@
  *    UUID (and the parent, whose available instances changed); a ccwgroup
  *    device (qeth, lcs, ctcm: its ccw devices go on- and offline without
  *    uevents) the ccw devices;
- *  - a change of the mdevctl store (inotify) marks the mdev set;
+ *  - a change of the mdevctl store (inotify) marks the UUID of each
+ *    definition file that changed, the mdev set for anything else;
  *  - a changing call of the daemon's own marks the devices it touched;
  *  - module/driver events of vfio_ccw, a lost uevent (netlink overflow,
  *    a trimmed event log) or the optional poll mark everything.
@@ -71,6 +72,9 @@ const char *vccw_rpc_devcache_xml(VccwRpcDevCache *c, const char *name, bool ina
 void vccw_rpc_devcache_mark(VccwRpcDevCache *c, const char *name);
 /* Re-read every mdev (active and defined). */
 void vccw_rpc_devcache_mark_mdevs(VccwRpcDevCache *c);
+/* Re-read the mdevs of one UUID (a definition file of that name changed);
+ * false when @uuid is no UUID (then nothing is marked). */
+bool vccw_rpc_devcache_mark_mdev_uuid(VccwRpcDevCache *c, const char *uuid);
 /* Re-read everything (a full sysfs scan). */
 void vccw_rpc_devcache_mark_all(VccwRpcDevCache *c);
 /* A changing call named @name (or NULL, e.g. a failed create): mark it

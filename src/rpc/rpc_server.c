@@ -811,9 +811,19 @@ static gboolean
 dirwatch_cb(gint fd, GIOCondition cond, gpointer opaque)
 {
     VccwRpcServer *srv = opaque;
+    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
 
-    if (vccw_rpc_dir_watch_read(srv->dirwatch)) {
-        vccw_rpc_devcache_mark_mdevs(srv->cache);
+    if (vccw_rpc_dir_watch_read(srv->dirwatch, files)) {
+        /* a definition file names its mdev's UUID; anything else (a parent
+         * directory, lost events) may change any mdev */
+        for (guint i = 0; i < files->len; i++) {
+            const char *f = g_ptr_array_index(files, i);
+
+            if (!f)
+                vccw_rpc_devcache_mark_mdevs(srv->cache);
+            else
+                vccw_rpc_devcache_mark_mdev_uuid(srv->cache, f);
+        }
         server_flush_soon(srv);
     }
     return G_SOURCE_CONTINUE;

@@ -256,7 +256,7 @@ vccw_rpc_dir_watch_fd(const VccwRpcDirWatch *w)
 }
 
 bool
-vccw_rpc_dir_watch_read(VccwRpcDirWatch *w)
+vccw_rpc_dir_watch_read(VccwRpcDirWatch *w, GPtrArray *files)
 {
     bool changed = false, resetup = false;
     char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -266,28 +266,36 @@ vccw_rpc_dir_watch_read(VccwRpcDirWatch *w)
         for (char *p = buf; p < buf + n;) {
             const struct inotify_event *ev = (const struct inotify_event *)p;
             const char *name = ev->len ? ev->name : "";
+            bool hit = false;       /* this event changed something */
+            bool named = false;     /* ... a file of a subdirectory, by name */
 
             p += sizeof(struct inotify_event) + ev->len;
+
             if (ev->mask & IN_Q_OVERFLOW) {
-                changed = resetup = true;
+                hit = resetup = true;
             } else if (ev->wd == w->parent_wd) {
                 if (g_str_equal(name, w->base))
-                    changed = resetup = true;
+                    hit = resetup = true;
             } else if (ev->wd == w->dir_wd) {
                 if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
-                    changed = resetup = true;
+                    hit = resetup = true;
                 } else if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO))) {
                     watch_sub(w, name);
-                    changed |= !skipped(w, name);
+                    hit = !skipped(w, name);
                 } else if (!*name || !skipped(w, name)) {
-                    changed = true;
+                    hit = true;
                 }
             } else if (g_hash_table_contains(w->subs, GINT_TO_POINTER(ev->wd))) {
-                if (ev->mask & IN_IGNORED)
+                if (ev->mask & IN_IGNORED) {
                     g_hash_table_remove(w->subs, GINT_TO_POINTER(ev->wd));
-                else
-                    changed = true;
+                } else {
+                    hit = true;
+                    named = *name && !(ev->mask & IN_ISDIR);
+                }
             }
+            if (hit && files)
+                g_ptr_array_add(files, named ? g_strdup(name) : NULL);
+            changed |= hit;
         }
     }
     if (resetup) {

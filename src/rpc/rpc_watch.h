@@ -40,5 +40,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwRpcDirWatch, vccw_rpc_dir_watch_free)
 /* The inotify descriptor (non-blocking), to poll for input. */
 int vccw_rpc_dir_watch_fd(const VccwRpcDirWatch *w);
 /* Consume what is queued; true when anything under the directory (or the
- * directory itself) changed, or events were lost. */
-bool vccw_rpc_dir_watch_read(VccwRpcDirWatch *w);
+ * directory itself) changed, or events were lost. @files (may be NULL,
+ * free func g_free) gets the name of each file that changed in a watched
+ * subdirectory, and NULL for a change no file name tells (a subdirectory,
+ * the directory itself, lost events). */
+bool vccw_rpc_dir_watch_read(VccwRpcDirWatch *w, GPtrArray *files);

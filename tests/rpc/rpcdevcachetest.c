@@ -494,6 +494,17 @@ test_behind_the_back(void)
     vccw_rpc_devcache_mark_mdevs(c);
     vccw_rpc_devcache_flush(c);
     expect_events("autostart", NAME_B ":U");
+    /* a definition file changed (inotify names it): that UUID alone */
+    ok = vccw_nodedev_set_autostart(drv, NAME_B, false, &err);
+    check(ok, "autostart off behind the back");
+    check(!vccw_rpc_devcache_mark_mdev_uuid(c, "not-a-uuid"), "a file that is no UUID");
+    check(vccw_rpc_devcache_mark_mdev_uuid(c, UUID_B), "a definition file marks its UUID");
+    vccw_rpc_devcache_get_stats(c, &st);
+    vccw_rpc_devcache_flush(c);
+    vccw_rpc_devcache_get_stats(c, &st2);
+    expect_events("autostart off", NAME_B ":U");
+    check(st2.mdev_uuid_reads == st.mdev_uuid_reads + 1 && st2.mdev_reads == st.mdev_reads,
+          "re-read one UUID, not the mdev set");
 
     /* a subchannel bound to vfio_ccw: its online ccw device goes */
     ok = vccw_nodedev_detach(drv, "css_0_0_fffe", VCCW_DETACH_FORCE, &err);
@@ -687,27 +698,46 @@ test_dir_watch(const char *tmp)
     check(w != NULL, "watch a directory that does not exist yet (%s)", err ? err->message : "");
     if (!w)
         return;
-    check(!vccw_rpc_dir_watch_read(w), "nothing at first");
+    check(!vccw_rpc_dir_watch_read(w, NULL), "nothing at first");
     g_assert(mkdir(dir, 0755) == 0);
-    check(vccw_rpc_dir_watch_read(w), "the directory appears");
+    check(vccw_rpc_dir_watch_read(w, NULL), "the directory appears");
     g_assert(mkdir(sub, 0755) == 0 && mkdir(scripts, 0755) == 0);
-    check(vccw_rpc_dir_watch_read(w), "a parent directory appears");
+    check(vccw_rpc_dir_watch_read(w, NULL), "a parent directory appears");
     g_assert(g_file_set_contents(script, "#!/bin/sh\n", -1, NULL));
-    check(!vccw_rpc_dir_watch_read(w), "scripts.d is not watched");
-    /* the store writes a temporary file and renames it */
+    check(!vccw_rpc_dir_watch_read(w, NULL), "scripts.d is not watched");
+    /* the store writes a temporary file and renames it: the file names
+     * come along (the UUID tells the cache which mdev to re-read) */
     g_assert(g_file_set_contents(tmpfile, "{}", -1, NULL) && rename(tmpfile, file) == 0);
-    check(vccw_rpc_dir_watch_read(w), "a definition appears");
-    check(!vccw_rpc_dir_watch_read(w), "read once");
+    {
+        g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+        bool uuid_named = false, unnamed = false;
+
+        check(vccw_rpc_dir_watch_read(w, files), "a definition appears");
+        for (guint i = 0; i < files->len; i++) {
+            const char *f = g_ptr_array_index(files, i);
+            uuid_named |= f && g_str_equal(f, UUID_A);
+            unnamed |= !f;
+        }
+        check(uuid_named && !unnamed, "a definition's change names its file (%u names)",
+              files->len);
+    }
+    check(!vccw_rpc_dir_watch_read(w, NULL), "read once");
     g_assert(unlink(file) == 0);
-    check(vccw_rpc_dir_watch_read(w), "a definition goes");
+    check(vccw_rpc_dir_watch_read(w, NULL), "a definition goes");
     g_assert(rmdir(sub) == 0);
-    check(vccw_rpc_dir_watch_read(w), "a parent directory goes");
+    {
+        g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+
+        check(vccw_rpc_dir_watch_read(w, files), "a parent directory goes");
+        check(files->len > 0 && g_ptr_array_find(files, NULL, NULL),
+              "a parent directory's change names no file");
+    }
     g_assert(unlink(script) == 0 && rmdir(scripts) == 0 && rmdir(dir) == 0);
-    check(vccw_rpc_dir_watch_read(w), "the directory goes");
+    check(vccw_rpc_dir_watch_read(w, NULL), "the directory goes");
     g_assert(mkdir(dir, 0755) == 0 && mkdir(sub, 0755) == 0);
-    check(vccw_rpc_dir_watch_read(w), "and comes back");
+    check(vccw_rpc_dir_watch_read(w, NULL), "and comes back");
     g_assert(g_file_set_contents(file, "{}", -1, NULL));
-    check(vccw_rpc_dir_watch_read(w), "watched again after it came back");
+    check(vccw_rpc_dir_watch_read(w, NULL), "watched again after it came back");
     unlink(file);
     rmdir(sub);
     rmdir(dir);
