@@ -335,6 +335,16 @@ vccw_rpc_devcache_pending(const VccwRpcDevCache *c)
            g_hash_table_size(c->marked_mdevs);
 }
 
+/* The marks of @set, leaving it empty: re-reads may mark again. */
+static GHashTable *
+take_marks(GHashTable **set)
+{
+    GHashTable *old = *set;
+
+    *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    return old;
+}
+
 void
 vccw_rpc_devcache_flush(VccwRpcDevCache *c)
 {
@@ -361,11 +371,10 @@ vccw_rpc_devcache_flush(VccwRpcDevCache *c)
         g_debug("device cache: re-read the mdevs");
     }
     if (g_hash_table_size(c->marked_mdevs)) {
-        g_autoptr(GHashTable) uuids = g_steal_pointer(&c->marked_mdevs);
+        g_autoptr(GHashTable) uuids = take_marks(&c->marked_mdevs);
         GHashTableIter it;
         gpointer key;
 
-        c->marked_mdevs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_hash_table_iter_init(&it, uuids);
         while (g_hash_table_iter_next(&it, &key, NULL))
             reread_mdev_uuid(c, key);
@@ -379,13 +388,12 @@ vccw_rpc_devcache_flush(VccwRpcDevCache *c)
         g_debug("device cache: re-read the ccw devices");
     }
     if (g_hash_table_size(c->marked)) {
-        g_autoptr(GHashTable) marked = g_steal_pointer(&c->marked);
+        g_autoptr(GHashTable) marked = take_marks(&c->marked);
         g_autoptr(GHashTable) done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_autoptr(GPtrArray) names = g_ptr_array_new();
         GHashTableIter it;
         gpointer key;
 
-        c->marked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_hash_table_iter_init(&it, marked);
         while (g_hash_table_iter_next(&it, &key, NULL))
             g_ptr_array_add(names, key);
