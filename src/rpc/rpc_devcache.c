@@ -408,6 +408,28 @@ vccw_rpc_devcache_flush(VccwRpcDevCache *c)
 /* ------------------------------------------------------------------ */
 /* marks */
 
+/* "mdev_<uuid with '_'>_0_0_0052": that UUID; the mdev set for any other
+ * form. */
+static void
+mark_mdev_name(VccwRpcDevCache *c, const char *name)
+{
+    char uuid[VCCW_UUID_STRING_BUFLEN];
+    const char *rest = name + strlen("mdev_");
+
+    if (strlen(rest) >= sizeof(uuid) - 1) {
+        memcpy(uuid, rest, sizeof(uuid) - 1);
+        uuid[sizeof(uuid) - 1] = '\0';
+        for (size_t i = 8; i <= 23; i += 5) {
+            if (uuid[i] == '_')
+                uuid[i] = '-';
+        }
+        if ((rest[sizeof(uuid) - 1] == '\0' || rest[sizeof(uuid) - 1] == '_') &&
+            vccw_rpc_devcache_mark_mdev_uuid(c, uuid))
+            return;
+    }
+    c->need_mdevs = true;
+}
+
 void
 vccw_rpc_devcache_mark(VccwRpcDevCache *c, const char *name)
 {
@@ -416,7 +438,7 @@ vccw_rpc_devcache_mark(VccwRpcDevCache *c, const char *name)
     if (!name)
         return;
     if (g_str_has_prefix(name, "mdev_"))
-        c->need_mdevs = true;
+        mark_mdev_name(c, name);
     else if (parse_bus_name(name, "css_", &id) || parse_bus_name(name, "ccw_", &id))
         g_hash_table_add(c->marked, g_strdup(name));
 }
@@ -468,9 +490,12 @@ vccw_rpc_devcache_mark_call(VccwRpcDevCache *c, const char *name)
 {
     const Entry *e = name ? g_hash_table_lookup(c->by_name, name) : NULL;
 
-    c->need_mdevs = true;   /* any call may start, stop or define an mdev */
-    if (!name)
+    if (!name) {
+        c->need_mdevs = true;   /* a failed create or define: which UUID? */
         return;
+    }
+    /* an mdev call changes that mdev (its UUID); a subchannel's detach or
+     * reattach no mdev (reattach refuses while one exists) */
     vccw_rpc_devcache_mark(c, name);
     if (e && e->def->parent)
         vccw_rpc_devcache_mark(c, e->def->parent);

@@ -77,9 +77,9 @@ void vccw_rpc_devcache_mark_mdevs(VccwRpcDevCache *c);
 bool vccw_rpc_devcache_mark_mdev_uuid(VccwRpcDevCache *c, const char *uuid);
 /* Re-read everything (a full sysfs scan). */
 void vccw_rpc_devcache_mark_all(VccwRpcDevCache *c);
-/* A changing call named @name (or NULL, e.g. a failed create): mark it
- * and the devices it may have changed with it (an mdev's parent, a
- * subchannel's ccw device, the mdev set). */
+/* A changing call named @name: mark it and the devices it may have
+ * changed with it (an mdev's UUID and parent, a subchannel's ccw device);
+ * NULL (a failed create or define: no name) marks the mdev set. */
 void vccw_rpc_devcache_mark_call(VccwRpcDevCache *c, const char *name);
 /* A kernel uevent: @action (add, remove, bind, unbind, change, move...),
  * @devpath (/devices/css0/0.0.0052/...) and @subsystem (may be NULL).

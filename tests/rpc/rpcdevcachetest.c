@@ -559,9 +559,19 @@ test_behind_the_back(void)
     /* own calls */
     ok = vccw_nodedev_undefine(drv, NAME_B, &err);
     check(ok, "undefine");
+    vccw_rpc_devcache_get_stats(c, &st);
     vccw_rpc_devcache_mark_call(c, NAME_B);
     vccw_rpc_devcache_flush(c);
+    vccw_rpc_devcache_get_stats(c, &st2);
     expect_events("own undefine", NAME_B ":L3");
+    check(st2.mdev_uuid_reads == st.mdev_uuid_reads + 1 && st2.mdev_reads == st.mdev_reads,
+          "an mdev call re-reads its UUID, not the mdev set");
+    /* a failed create names no device: the mdev set */
+    vccw_rpc_devcache_mark_call(c, NULL);
+    vccw_rpc_devcache_flush(c);
+    vccw_rpc_devcache_get_stats(c, &st);
+    check(st.mdev_reads == st2.mdev_reads + 1, "a call without a name re-reads the mdev set");
+    expect_events("failed create", "");
 
     /* nobody listens: no events, the content still follows */
     vccw_rpc_devcache_set_listening(c, false);
