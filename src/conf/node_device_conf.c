@@ -185,6 +185,51 @@ vccw_nodedev_name_mdev(const unsigned char *uuid, const char *parent_addr)
                                      parent_addr ? parent_addr : "", NULL));
 }
 
+bool
+vccw_nodedev_parse_bus_name(const char *name, const char *prefix, VccwCcwId *id)
+{
+    g_autofree char *dotted = NULL;
+    size_t plen = strlen(prefix);
+
+    if (strncmp(name, prefix, plen) != 0)
+        return false;
+    dotted = g_strdup(name + plen);
+    g_strdelimit(dotted, "_", '.');
+    return vccw_ccw_id_parse(dotted, id);
+}
+
+bool
+vccw_nodedev_parse_mdev_name(const char *name, unsigned char *uuid, char **parent)
+{
+    static const char prefix[] = "mdev_";
+    char str[VCCW_UUID_STRING_BUFLEN];
+    const char *rest;
+    VccwCcwId id;
+
+    *parent = NULL;
+    if (strncmp(name, prefix, strlen(prefix)) != 0)
+        return false;
+    rest = name + strlen(prefix);
+    if (strlen(rest) < VCCW_UUID_STRING_BUFLEN - 1)
+        return false;
+    memcpy(str, rest, VCCW_UUID_STRING_BUFLEN - 1);
+    str[VCCW_UUID_STRING_BUFLEN - 1] = '\0';
+    for (size_t i = 8; i <= 23; i += 5) {
+        if (str[i] != '_')
+            return false;
+        str[i] = '-';
+    }
+    if (!vccw_uuid_is_canonical(str) || !vccw_uuid_parse(str, uuid))
+        return false;
+    rest += VCCW_UUID_STRING_BUFLEN - 1;
+    if (*rest == '\0')
+        return true;
+    if (*rest != '_' || !vccw_nodedev_parse_bus_name(rest + 1, "", &id))
+        return false;
+    *parent = vccw_ccw_id_format(&id);
+    return true;
+}
+
 /* Lower-case hex digits only, between @min and @max of them; no leading
  * zero unless the number is 0 (when @canonical). */
 static const char *

@@ -92,6 +92,11 @@ void vccw_mdev_attr_free(VccwMdevAttr *attr);
 char *vccw_nodedev_name_css(const VccwCcwId *id);            /* css_0_0_0052 */
 char *vccw_nodedev_name_ccw(const VccwCcwId *id);            /* ccw_0_0_5000 */
 char *vccw_nodedev_name_mdev(const unsigned char *uuid, const char *parent_addr);
+/* The other way: "css_0_0_0052" with @prefix "css_" -> 0.0.0052. */
+bool vccw_nodedev_parse_bus_name(const char *name, const char *prefix, VccwCcwId *id);
+/* "mdev_<uuid, '_' for '-'>[_<parent, '_' for '.'>]" -> the UUID and the
+ * parent ("0.0.0052", NULL without one); false for any other form. */
+bool vccw_nodedev_parse_mdev_name(const char *name, unsigned char *uuid, char **parent);
 /* "0.0.0052" <-> VccwCcwId; strict: x.x.xxxx, lower-case hex. */
 bool vccw_ccw_id_parse(const char *str, VccwCcwId *id);
 char *vccw_ccw_id_format(const VccwCcwId *id);

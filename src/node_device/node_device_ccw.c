@@ -529,25 +529,6 @@ compare_defs(gconstpointer a, gconstpointer b)
     return strcmp((*(VccwNodeDevDef *const *)a)->name, (*(VccwNodeDevDef *const *)b)->name);
 }
 
-static bool
-state_matches(const VccwNodeDevDef *def, unsigned int flags)
-{
-    unsigned int state = flags & (VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE);
-    unsigned int pers = flags & (VCCW_LIST_PERSISTENT | VCCW_LIST_TRANSIENT);
-    bool active = def->type != VCCW_NODEDEV_CAP_MDEV || def->active;
-    bool persistent = def->type == VCCW_NODEDEV_CAP_MDEV && def->persistent;
-
-    /* like libvirt: no state flag means active devices only */
-    if (state == 0)
-        state = VCCW_LIST_ACTIVE;
-    if (!((active && (state & VCCW_LIST_ACTIVE)) || (!active && (state & VCCW_LIST_INACTIVE))))
-        return false;
-    if (pers && !((persistent && (pers & VCCW_LIST_PERSISTENT)) ||
-                  (!persistent && (pers & VCCW_LIST_TRANSIENT))))
-        return false;
-    return true;
-}
-
 GPtrArray *
 vccw_nodedev_list(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *warnings,
                   GError **err)
@@ -575,7 +556,7 @@ vccw_nodedev_list(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *warning
     }
     for (guint i = 0; i < all->len; i++) {
         VccwNodeDevDef *def = g_ptr_array_index(all, i);
-        if (state_matches(def, flags)) {
+        if (vccw_nodedev_state_matches(def, flags)) {
             g_ptr_array_add(out, def);
             all->pdata[i] = NULL;
         }
@@ -591,20 +572,6 @@ static void
 not_found(GError **err, const char *name)
 {
     vccw_error_set(err, VCCW_ERR_NO_NODE_DEVICE, "no node device with matching name '%s'", name);
-}
-
-/* "css_0_0_0052" -> 0.0.0052 */
-bool
-vccw_nodedev_parse_bus_name(const char *name, const char *prefix, VccwCcwId *id)
-{
-    g_autofree char *dotted = NULL;
-    size_t plen = strlen(prefix);
-
-    if (strncmp(name, prefix, plen) != 0)
-        return false;
-    dotted = g_strdup(name + plen);
-    g_strdelimit(dotted, "_", '.');
-    return vccw_ccw_id_parse(dotted, id);
 }
 
 VccwNodeDevDef *
@@ -668,36 +635,6 @@ find_mdev(VccwNodeDevDriver *drv, const unsigned char *uuid, const char *parent_
     return found;
 }
 
-/* "mdev_<uuid, '_' for '-'>[_<parent, '_' for '.'>]" -> uuid and parent
- * ("0.0.0052", or NULL); false for any other form. */
-static bool
-parse_mdev_name(const char *name, unsigned char uuid[VCCW_UUID_BUFLEN], char **parent)
-{
-    const char *rest = name + strlen("mdev_");
-    char str[VCCW_UUID_STRING_BUFLEN];
-    VccwCcwId id;
-
-    *parent = NULL;
-    if (strlen(rest) < VCCW_UUID_STRING_BUFLEN - 1)
-        return false;
-    memcpy(str, rest, VCCW_UUID_STRING_BUFLEN - 1);
-    str[VCCW_UUID_STRING_BUFLEN - 1] = '\0';
-    for (size_t i = 8; i <= 23; i += 5) {
-        if (str[i] != '_')
-            return false;
-        str[i] = '-';
-    }
-    if (!vccw_uuid_is_canonical(str) || !vccw_uuid_parse(str, uuid))
-        return false;
-    rest += VCCW_UUID_STRING_BUFLEN - 1;
-    if (*rest == '\0')
-        return true;
-    if (*rest != '_' || !vccw_nodedev_parse_bus_name(rest + 1, "", &id))
-        return false;
-    *parent = vccw_ccw_id_format(&id);
-    return true;
-}
-
 VccwNodeDevDef *
 vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
 {
@@ -727,7 +664,7 @@ vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
         g_autofree char *parent = NULL;
         VccwNodeDevDef *def;
 
-        if (parse_mdev_name(name, uuid, &parent)) {
+        if (vccw_nodedev_parse_mdev_name(name, uuid, &parent)) {
             def = find_mdev(drv, uuid, parent);
             if (def && g_str_equal(def->name, name))
                 return def;

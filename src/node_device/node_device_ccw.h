@@ -12,6 +12,3 @@ VccwNodeDevDef *vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId 
 
 /* Active mdevs merged with the mdevctl store's definitions. */
 GPtrArray *vccw_nodedev_list_mdevs(VccwNodeDevDriver *drv, GPtrArray *warnings);
-
-/* "css_0_0_0052" with @prefix "css_" -> 0.0.0052. */
-bool vccw_nodedev_parse_bus_name(const char *name, const char *prefix, VccwCcwId *id);

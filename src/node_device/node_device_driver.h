@@ -25,6 +25,28 @@
 #define VCCW_LIST_INACTIVE        (1u << 30)
 #define VCCW_LIST_ACTIVE          (1u << 31)
 
+/* Whether @def is in the state @flags asks for (VCCW_LIST_ACTIVE,
+ * INACTIVE, PERSISTENT, TRANSIENT; no active/inactive flag: active only,
+ * like libvirt). Shared by the driver and virtccwd's cache, which must
+ * answer the same. */
+static inline bool
+vccw_nodedev_state_matches(const VccwNodeDevDef *def, unsigned int flags)
+{
+    unsigned int state = flags & (VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE);
+    unsigned int pers = flags & (VCCW_LIST_PERSISTENT | VCCW_LIST_TRANSIENT);
+    bool active = def->type != VCCW_NODEDEV_CAP_MDEV || def->active;
+    bool persistent = def->type == VCCW_NODEDEV_CAP_MDEV && def->persistent;
+
+    if (state == 0)
+        state = VCCW_LIST_ACTIVE;
+    if (!((active && (state & VCCW_LIST_ACTIVE)) || (!active && (state & VCCW_LIST_INACTIVE))))
+        return false;
+    if (pers && !((persistent && (pers & VCCW_LIST_PERSISTENT)) ||
+                  (!persistent && (pers & VCCW_LIST_TRANSIENT))))
+        return false;
+    return true;
+}
+
 typedef struct _VccwNodeDevDriver VccwNodeDevDriver;
 
 /* @host is borrowed and must outlive the driver. */

@@ -281,19 +281,6 @@ reread_mdev_uuid(VccwRpcDevCache *c, const char *uuidstr)
         set_device(c, g_ptr_array_index(old, j), NULL);
 }
 
-static bool
-parse_bus_name(const char *name, const char *prefix, VccwCcwId *id)
-{
-    g_autofree char *dotted = NULL;
-    size_t plen = strlen(prefix);
-
-    if (strncmp(name, prefix, plen) != 0)
-        return false;
-    dotted = g_strdup(name + plen);
-    g_strdelimit(dotted, "_", '.');
-    return vccw_ccw_id_parse(dotted, id);
-}
-
 /* Re-read one css or ccw device; a subchannel takes its ccw devices (old
  * and new) along. */
 static void
@@ -408,26 +395,24 @@ vccw_rpc_devcache_flush(VccwRpcDevCache *c)
 /* ------------------------------------------------------------------ */
 /* marks */
 
-/* "mdev_<uuid with '_'>_0_0_0052": that UUID; the mdev set for any other
- * form. */
+/* An mdev by name: its UUID (with @parent_too, also the subchannel in
+ * the name); the mdev set for a name of any other form. */
 static void
-mark_mdev_name(VccwRpcDevCache *c, const char *name)
+mark_mdev_name(VccwRpcDevCache *c, const char *name, bool parent_too)
 {
-    char uuid[VCCW_UUID_STRING_BUFLEN];
-    const char *rest = name + strlen("mdev_");
+    unsigned char uuid[VCCW_UUID_BUFLEN];
+    char str[VCCW_UUID_STRING_BUFLEN];
+    g_autofree char *parent = NULL;
+    VccwCcwId id;
 
-    if (strlen(rest) >= sizeof(uuid) - 1) {
-        memcpy(uuid, rest, sizeof(uuid) - 1);
-        uuid[sizeof(uuid) - 1] = '\0';
-        for (size_t i = 8; i <= 23; i += 5) {
-            if (uuid[i] == '_')
-                uuid[i] = '-';
-        }
-        if ((rest[sizeof(uuid) - 1] == '\0' || rest[sizeof(uuid) - 1] == '_') &&
-            vccw_rpc_devcache_mark_mdev_uuid(c, uuid))
-            return;
+    if (!vccw_nodedev_parse_mdev_name(name, uuid, &parent)) {
+        c->need_mdevs = true;
+        return;
     }
-    c->need_mdevs = true;
+    vccw_uuid_format(uuid, str);
+    vccw_rpc_devcache_mark_mdev_uuid(c, str);
+    if (parent_too && parent && vccw_ccw_id_parse(parent, &id))
+        g_hash_table_add(c->marked, vccw_nodedev_name_css(&id));
 }
 
 void
@@ -438,8 +423,9 @@ vccw_rpc_devcache_mark(VccwRpcDevCache *c, const char *name)
     if (!name)
         return;
     if (g_str_has_prefix(name, "mdev_"))
-        mark_mdev_name(c, name);
-    else if (parse_bus_name(name, "css_", &id) || parse_bus_name(name, "ccw_", &id))
+        mark_mdev_name(c, name, false);
+    else if (vccw_nodedev_parse_bus_name(name, "css_", &id) ||
+             vccw_nodedev_parse_bus_name(name, "ccw_", &id))
         g_hash_table_add(c->marked, g_strdup(name));
 }
 
@@ -464,27 +450,6 @@ vccw_rpc_devcache_mark_all(VccwRpcDevCache *c)
     c->need_full = true;
 }
 
-/* "mdev_<uuid>_0_0_0052" -> "css_0_0_0052" */
-static char *
-mdev_parent_name(const char *name)
-{
-    const char *p = name + strlen(name);
-    VccwCcwId id;
-
-    for (int underscores = 0; p > name; p--) {
-        if (p[-1] == '_' && ++underscores == 3)
-            break;
-    }
-    if (p == name)
-        return NULL;
-    {
-        g_autofree char *css = g_strdup_printf("css_%s", p);
-        if (!parse_bus_name(css, "css_", &id))
-            return NULL;
-        return g_steal_pointer(&css);
-    }
-}
-
 void
 vccw_rpc_devcache_mark_call(VccwRpcDevCache *c, const char *name)
 {
@@ -494,15 +459,15 @@ vccw_rpc_devcache_mark_call(VccwRpcDevCache *c, const char *name)
         c->need_mdevs = true;   /* a failed create or define: which UUID? */
         return;
     }
-    /* an mdev call changes that mdev (its UUID); a subchannel's detach or
-     * reattach no mdev (reattach refuses while one exists) */
-    vccw_rpc_devcache_mark(c, name);
+    /* an mdev call changes that mdev (its UUID) and the parent named in
+     * it; a subchannel's detach or reattach no mdev (reattach refuses
+     * while one exists) */
+    if (g_str_has_prefix(name, "mdev_"))
+        mark_mdev_name(c, name, true);
+    else
+        vccw_rpc_devcache_mark(c, name);
     if (e && e->def->parent)
         vccw_rpc_devcache_mark(c, e->def->parent);
-    if (g_str_has_prefix(name, "mdev_")) {
-        g_autofree char *parent = mdev_parent_name(name);
-        vccw_rpc_devcache_mark(c, parent);
-    }
 }
 
 bool
@@ -556,7 +521,7 @@ vccw_rpc_devcache_mark_uevent(VccwRpcDevCache *c, const char *action,
              * of a DASD/OSA/zFCP going on- or offline) */
             g_autofree char *ccw = vccw_nodedev_name_ccw(&dev);
             vccw_rpc_devcache_mark(c, ccw);
-        } else if (vccw_uuid_is_canonical(comps[1])) {
+        } else {
             /* an mdev (or below it): that UUID alone */
             vccw_rpc_devcache_mark_mdev_uuid(c, comps[1]);
         }
@@ -628,25 +593,6 @@ vccw_rpc_devcache_log_uevent(VccwRpcDevCache *c, const char *line)
 /* queries */
 
 static bool
-state_matches(const VccwNodeDevDef *def, unsigned int flags)
-{
-    unsigned int state = flags & (VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE);
-    unsigned int pers = flags & (VCCW_LIST_PERSISTENT | VCCW_LIST_TRANSIENT);
-    bool active = def->type != VCCW_NODEDEV_CAP_MDEV || def->active;
-    bool persistent = def->type == VCCW_NODEDEV_CAP_MDEV && def->persistent;
-
-    /* like the driver (and libvirt): no state flag means active only */
-    if (state == 0)
-        state = VCCW_LIST_ACTIVE;
-    if (!((active && (state & VCCW_LIST_ACTIVE)) || (!active && (state & VCCW_LIST_INACTIVE))))
-        return false;
-    if (pers && !((persistent && (pers & VCCW_LIST_PERSISTENT)) ||
-                  (!persistent && (pers & VCCW_LIST_TRANSIENT))))
-        return false;
-    return true;
-}
-
-static bool
 cap_matches(const VccwNodeDevDef *def, unsigned int want)
 {
     switch (def->type) {
@@ -676,7 +622,7 @@ list_one(gpointer key, gpointer value, gpointer opaque)
     ListCtx *lc = opaque;
     const Entry *e = value;
 
-    if (cap_matches(e->def, lc->want) && state_matches(e->def, lc->flags))
+    if (cap_matches(e->def, lc->want) && vccw_nodedev_state_matches(e->def, lc->flags))
         g_ptr_array_add(lc->out, e->def);
     return FALSE;
 }
