@@ -26,7 +26,9 @@
 #include <json-c/json.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>

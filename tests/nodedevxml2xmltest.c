@@ -28,6 +28,7 @@
  * writes missing out/NAME.xml, .err, .def) for review with `git diff`.
  * The last line is "N passed, N failed"; the exit status is 1 on failure.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

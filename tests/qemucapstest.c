@@ -12,6 +12,7 @@
 #include "virtccw_config.h"
 
 #include <glib/gstdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>

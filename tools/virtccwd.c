@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
