@@ -15,7 +15,8 @@ GROUP is one of
 
 Each simulated host is a fresh `virtccw-simhost --subchannels 16 DIR`.
 Prints one line per check and "N passed, N failed" last; exit status 0 when
-nothing failed, 77 (skip) when the group cannot run here.
+nothing failed, 77 (skip) when the group cannot run here. Under CI=true
+nothing is skipped: a missing prerequisite is a failure that names it.
 """
 import json
 import os
@@ -32,6 +33,7 @@ import time
 
 VIRTCCW = SIMHOST = CAPS = None
 PASSED = FAILED = 0
+CI = os.environ.get('CI') == 'true'
 
 UUID_A = '11111111-aaaa-4bbb-8ccc-000000000001'   # defined, on an unbound-to-vfio subchannel
 UUID_B = '11111111-aaaa-4bbb-8ccc-000000000002'   # active (created), managed='no'
@@ -50,6 +52,17 @@ def check(ok, name, detail=''):
         print('FAIL - %s%s' % (name, (': ' + detail) if detail else ''))
     sys.stdout.flush()
     return ok
+
+
+def missing(programs, what):
+    """Programs a group needs: without them it is skipped (an "ok ... SKIP"
+    line), except under CI=true, where scripts/install-deps.sh should have
+    installed them and their absence is a failure naming them."""
+    gone = [p for p in programs if not shutil.which(p)]
+    if CI:
+        check(False, '%s: prerequisite missing under CI=true' % what, ', '.join(gone))
+    else:
+        check(True, '%s: SKIP (%s missing)' % (what, ', '.join(gone)))
 
 
 # ---- the simulated host ----------------------------------------------------
@@ -845,7 +858,7 @@ def hostdev_xml(uuid, managed='yes', addr=None):
 
 def test_qemu_hotplug():
     if not shutil.which('qemu-system-s390x'):
-        check(True, 'qemu: SKIP (no qemu-system-s390x)')
+        missing(['qemu-system-s390x'], 'qemu')
         return
     h = Host()
     q = None
@@ -1085,10 +1098,11 @@ def test_libvirtd_hook():
     """Debian's real libvirtd, in a private mount namespace whose
     /etc/libvirt/hooks holds our hook (pointed at the simulated host)."""
     if not shutil.which('libvirtd') or not shutil.which('virsh') or not shutil.which('unshare'):
-        check(True, 'libvirtd: SKIP (libvirtd, virsh or unshare missing)')
+        missing(['libvirtd', 'virsh', 'unshare'], 'libvirtd')
         return
     if subprocess.run(['unshare', '-m', 'true'], capture_output=True).returncode != 0:
-        check(True, 'libvirtd: SKIP (no private mount namespace here)')
+        check(not CI, 'libvirtd: SKIP (no private mount namespace here)',
+              'prerequisite missing under CI=true: private mount namespaces (unshare -m)')
         return
     h = Host()
     try:
@@ -1153,6 +1167,9 @@ def main():
     group = sys.argv[1]
     VIRTCCW, SIMHOST, CAPS = (os.path.abspath(a) for a in sys.argv[2:])
     if not os.path.exists('/dev/fuse') or not shutil.which('fusermount3'):
+        if CI:
+            print('FAIL: prerequisite missing under CI=true: /dev/fuse or fusermount3')
+            return 1
         print('SKIP: no FUSE here')
         return 77
     for t in GROUPS[group]:
