@@ -49,6 +49,20 @@ if [ ! -x "$MDEVCTL" ]; then
 fi
 version=$("$MDEVCTL" --version 2>/dev/null)
 echo "using $version"
+# Which mdevctl does what (the checks below follow the version found):
+#   1.2.0 (Debian 12): `modify` without a change re-writes the file as it is.
+#   1.3.0+ (Debian 13: 1.4.0): `modify` needs a change (--auto, --manual,
+#     --addattr, --delattr or --jsonfile); it has --defined, --live and
+#     --jsonfile, which libvirt 10.1+ uses for nodedev-update and for
+#     nodedev-define of a defined mdev (`modify --defined --jsonfile`).
+ver=${version##* }
+ver_major=${ver%%.*} ver_rest=${ver#*.}
+ver_minor=${ver_rest%%.*}
+if [ "${ver_major:-0}" -gt 1 ] || { [ "${ver_major:-0}" = 1 ] && [ "${ver_minor:-0}" -ge 3 ]; }; then
+    modify_has_jsonfile=1
+else
+    modify_has_jsonfile=0
+fi
 [ -d /etc/mdevctl.d ] || skip "/etc/mdevctl.d missing: no mount point for the store"
 command -v unshare >/dev/null || skip "unshare not found"
 command -v python3 >/dev/null || skip "python3 not found"
@@ -170,10 +184,18 @@ for dir in "$root"/etc/mdevctl.d/*.*.*; do
         printf '%s\n' "$(cat "$file")" > "$scratch/file.json"
         same "mdevctl dump of $p/$u" "$scratch/one.json" "$scratch/file.json"
         cp "$file" "$scratch/before"
-        if mdc modify --uuid "$u" --parent "$p" 2> "$scratch/err"; then
-            same "mdevctl re-writes $p/$u identically" "$file" "$scratch/before"
+        if [ "$modify_has_jsonfile" = 1 ]; then
+            # 1.3+: the file itself as the new definition, as libvirt
+            # 10.1+ sends it for nodedev-update --config
+            set -- modify --uuid "$u" --parent "$p" --defined --jsonfile "$scratch/before"
         else
-            fail "mdevctl modify $p/$u: $(cat "$scratch/err")"
+            # 1.2: no change given, mdevctl re-writes what it read
+            set -- modify --uuid "$u" --parent "$p"
+        fi
+        if mdc "$@" 2> "$scratch/err"; then
+            same "mdevctl $ver re-writes $p/$u identically ($*)" "$file" "$scratch/before"
+        else
+            fail "mdevctl $ver $* of $p/$u: $(cat "$scratch/err")"
         fi
     done
 done
@@ -214,6 +236,27 @@ for f in "$data"/def-*.in.json; do
         fail "mdevctl define --jsonfile $name: $(cat "$scratch/err")"
     fi
 done
+
+if [ "$modify_has_jsonfile" = 1 ]; then
+    # 1.3+: `modify --defined --jsonfile` replaces a stored definition, as
+    # libvirt 10.1+ does for nodedev-update --config and for nodedev-define
+    # of a defined mdev; each def-*.in.json gives def-*.out.json again
+    u3=$(uuid_n 203)
+    mdc define --parent 0.0.0300 --uuid "$u3" --type vfio_ccw-io || fail "mdevctl define u3"
+    for f in "$data"/def-*.in.json; do
+        name=${f##*/}
+        if mdc modify --parent 0.0.0300 --uuid "$u3" --defined --jsonfile "$f" 2> "$scratch/err"; then
+            same "mdevctl $ver modify --defined --jsonfile $name = ${name%.in.json}.out.json" \
+                "$root/etc/mdevctl.d/0.0.0300/$u3" "${f%.in.json}.out.json"
+        else
+            fail "mdevctl $ver modify --defined --jsonfile $name: $(cat "$scratch/err")"
+        fi
+    done
+    mdc modify --uuid "$u3" --defined --addattr=late --value=9 || fail "mdevctl modify --defined --addattr"
+    mdc modify --uuid "$u3" --defined --manual || fail "mdevctl modify --defined --manual"
+else
+    echo "mdevctl $ver: modify has no --defined/--jsonfile (mdevctl 1.3+); not checked"
+fi
 
 for dir in "$root"/etc/mdevctl.d/*.*.*; do
     p=${dir##*/}
