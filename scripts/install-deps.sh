@@ -23,10 +23,12 @@ packages=(
 
 # what differs: the clang runtime (libFuzzer, sanitizers) is versioned like
 # Debian's default clang; Debian 12 has qemu-system-s390x in qemu-system-misc,
-# Debian 13 in its own package.
+# Debian 13 in its own package; Debian 12 keeps libvirtd's configuration
+# (/etc/libvirt/qemu.conf, /etc/libvirt/hooks/) in libvirt-daemon-system,
+# Debian 13 in libvirt-daemon and libvirt-daemon-driver-qemu.
 . /etc/os-release
 case "${VERSION_CODENAME:-}:${VERSION_ID:-}" in
-  bookworm:*|*:12)  packages+=(libclang-rt-14-dev qemu-system-misc) ;;
+  bookworm:*|*:12)  packages+=(libclang-rt-14-dev qemu-system-misc libvirt-daemon-system) ;;
   trixie:*|*:13)    packages+=(libclang-rt-19-dev qemu-system-s390x) ;;
   *) echo "install-deps: ${PRETTY_NAME:-this system} is not Debian 12 or 13;" \
           "install by hand the equivalents of: ${packages[*]}" >&2
