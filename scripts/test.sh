@@ -30,13 +30,16 @@ not_run=()
 
 status=0
 logs=()
+build_failed=0   # a build that fails runs no test: one failure each
 
 run_build() {   # name, meson options...
   local dir="build-$1"; shift
   if [ ! -d "$dir" ]; then
-    meson setup "$dir" "$@" >/dev/null || { echo "meson setup $dir failed"; status=1; return; }
+    meson setup "$dir" "$@" >/dev/null ||
+      { echo "meson setup $dir failed"; status=1; build_failed=$((build_failed + 1)); return; }
   fi
-  ninja -C "$dir" >/dev/null || { ninja -C "$dir"; echo "build $dir failed"; status=1; return; }
+  ninja -C "$dir" >/dev/null ||
+    { ninja -C "$dir"; echo "build $dir failed"; status=1; build_failed=$((build_failed + 1)); return; }
   local no_suite=()
   [ "$KERNEL_SUITE" != 0 ] || no_suite=(--no-suite kernel)
   meson test -C "$dir" --print-errorlogs --num-processes 2 "${no_suite[@]}" || status=1
@@ -100,14 +103,15 @@ fi
 for what in "${not_run[@]}"; do
   echo "not run in this root: $what"
 done
-CI=${CI:-} python3 - "$fuzz_result" "$include_result" "${logs[@]}" <<'PY' || status=1
+CI=${CI:-} python3 - "$fuzz_result" "$include_result" "$build_failed" "${logs[@]}" <<'PY' || status=1
 import json, os, re, sys
 # Each data-driven runner prints "N passed, N failed" for its cases; a
 # test without such a line counts as one. Under CI=true a skipped test is
 # a failure (its prerequisite is missing), named here.
-fuzz, includes, logs = sys.argv[1], sys.argv[2], sys.argv[3:]
+fuzz, includes, logs = sys.argv[1], sys.argv[2], sys.argv[4:]
 ci = os.environ.get("CI") == "true"
-p = f = s = 0
+p = s = 0
+f = int(sys.argv[3])   # builds that failed
 for log in logs:
     for line in open(log):
         t = json.loads(line)

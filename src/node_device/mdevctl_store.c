@@ -37,6 +37,7 @@
 #include "vccw_uuid.h"
 
 #include <json-c/json.h>
+#include <sys/types.h>
 
 #include <dirent.h>
 #include <errno.h>
