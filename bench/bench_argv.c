@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <glib.h>
 #include <libxml/parser.h>
+#include <string.h>
 
 #include "qemu_command.h"
 #include "qemu_domain.h"

@@ -97,6 +97,10 @@ for v in ${FRESH_ROOT_PASS:-}; do env_pass+=("$v=${!v:-}"); done
 inner=$(cat <<'EOF'
 set -e
 root=$1 shared=$2 cache=$3; shift 3
+# the root a mount point of its own, as / is on a real machine: tests that
+# make private mount namespaces inside (unshare -m) need to change the
+# propagation of /, which fails on a directory that is not a mount
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"; mount --make-rslave "$root/sys"
 mount --rbind /dev "$root/dev"; mount --make-rslave "$root/dev"

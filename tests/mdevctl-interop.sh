@@ -1,12 +1,13 @@
 #!/bin/bash
-# mdevctl-interop.sh - our mdevctl store against Debian's real mdevctl 1.2.0.
+# mdevctl-interop.sh - our mdevctl store against Debian's real mdevctl (1.2.0 in
+# Debian 12, 1.4.0 in Debian 13; what differs between them is listed below).
 #
 # Usage: tests/mdevctl-interop.sh MDEVCTLTEST DATADIR
 #   MDEVCTLTEST  the built tests/mdevctltest (its "helper" subcommands read and
 #                write the store with our code)
 #   DATADIR      tests/mdevctldata
 #
-# mdevctl 1.2.0 has no root option, so every mdevctl call runs in a private
+# mdevctl 1.2.0 has no root option (1.3 has MDEVCTL_ENV_ROOT), so every mdevctl call runs in a private
 # mount namespace (unshare -m, or -rm when not root) where the scratch root's
 # etc/mdevctl.d is bind-mounted on /etc/mdevctl.d and its sys on /sys.
 # (a) definitions we write are listed by mdevctl: `list --defined --dumpjson`
@@ -18,7 +19,8 @@
 #     exactly def-*.out.json; mdevctl refuses every bad-*.json and accepts
 #     every reject-*.json, which we skip with the warning in its .err file.
 # Prints "N passed, N failed" last. Exit status: 0 ok, 1 failures, 2 usage,
-# 77 (meson's skip) when mdevctl or mount namespaces are unavailable.
+# 77 (meson's skip) when mdevctl or mount namespaces are unavailable
+# (1 under CI=true).
 set -u
 
 if [ $# -ne 2 ]; then
@@ -29,7 +31,13 @@ tst=$1
 data=$2
 MDEVCTL=${MDEVCTL:-/usr/bin/mdevctl}
 
+# A missing prerequisite skips the test, except under CI=true where
+# scripts/install-deps.sh should have provided it: there it fails.
 skip() {
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: prerequisite missing under CI=true: $*"
+        exit 1
+    fi
     echo "SKIP: $*"
     exit 77
 }
@@ -42,6 +50,31 @@ if [ ! -x "$MDEVCTL" ]; then
 fi
 version=$("$MDEVCTL" --version 2>/dev/null)
 echo "using $version"
+# Which mdevctl does what (the checks below follow the version found):
+#   1.2.0 (Debian 12): `modify` without a change re-writes the file as it is.
+#     `list --dumpjson` ends its JSON with a newline; `list` (text) ends
+#     with an empty line.
+#   1.3.0+ (Debian 13: 1.4.0): `modify` needs a change (--auto, --manual,
+#     --addattr, --delattr or --jsonfile); it has --defined, --live and
+#     --jsonfile, which libvirt 10.1+ uses for nodedev-update and for
+#     nodedev-define of a defined mdev (`modify --defined --jsonfile`).
+#     `list --dumpjson` prints its JSON without a final newline; `list`
+#     (text) has no empty line at the end.
+# The definition files both write are the same bytes.
+ver=${version##* }
+ver_major=${ver%%.*} ver_rest=${ver#*.}
+ver_minor=${ver_rest%%.*}
+if [ "${ver_major:-0}" -gt 1 ] || { [ "${ver_major:-0}" = 1 ] && [ "${ver_minor:-0}" -ge 3 ]; }; then
+    modify_has_jsonfile=1
+else
+    modify_has_jsonfile=0
+fi
+# dumpjson: mdevctl's JSON listing, ending in a newline whatever the version
+# (1.3+ leaves it out), so that it compares with our listing and files
+dumpjson() {
+    mdc list --defined --dumpjson "$@" || return
+    [ "$modify_has_jsonfile" = 0 ] || echo
+}
 [ -d /etc/mdevctl.d ] || skip "/etc/mdevctl.d missing: no mount point for the store"
 command -v unshare >/dev/null || skip "unshare not found"
 command -v python3 >/dev/null || skip "python3 not found"
@@ -136,13 +169,13 @@ for f in "$data"/def-*.in.json; do
 done
 
 helper list "$root" > "$scratch/ours.json" 2> "$scratch/ours.err"
-mdc list --defined --dumpjson > "$scratch/theirs.json" 2> "$scratch/theirs.err"
+dumpjson > "$scratch/theirs.json" 2> "$scratch/theirs.err"
 same "list --defined --dumpjson equals ours" "$scratch/theirs.json" "$scratch/ours.json"
 [ -s "$scratch/ours.err" ] && fail "our listing warned: $(cat "$scratch/ours.err")"
 
 # the text listing: sorted by parent then uuid, as our JSON says
 mdc list --defined > "$scratch/theirs.txt"
-python3 - "$scratch/ours.json" > "$scratch/ours.txt" <<'PY'
+python3 - "$scratch/ours.json" "$modify_has_jsonfile" > "$scratch/ours.txt" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 for parents in doc:
@@ -150,7 +183,8 @@ for parents in doc:
         for dev in devs:
             for uuid, d in dev.items():
                 print(uuid, parent, d["mdev_type"], d["start"])
-print()  # mdevctl's println after the text that ends in a newline
+if sys.argv[2] == "0":
+    print()  # mdevctl 1.2's println after the text that ends in a newline
 PY
 same "list --defined (text) order" "$scratch/theirs.txt" "$scratch/ours.txt"
 
@@ -159,14 +193,22 @@ for dir in "$root"/etc/mdevctl.d/*.*.*; do
     p=${dir##*/}
     for file in "$dir"/*; do
         u=${file##*/}
-        mdc list --defined --dumpjson --uuid "$u" --parent "$p" > "$scratch/one.json"
+        dumpjson --uuid "$u" --parent "$p" > "$scratch/one.json"
         printf '%s\n' "$(cat "$file")" > "$scratch/file.json"
         same "mdevctl dump of $p/$u" "$scratch/one.json" "$scratch/file.json"
         cp "$file" "$scratch/before"
-        if mdc modify --uuid "$u" --parent "$p" 2> "$scratch/err"; then
-            same "mdevctl re-writes $p/$u identically" "$file" "$scratch/before"
+        if [ "$modify_has_jsonfile" = 1 ]; then
+            # 1.3+: the file itself as the new definition, as libvirt
+            # 10.1+ sends it for nodedev-update --config
+            set -- modify --uuid "$u" --parent "$p" --defined --jsonfile "$scratch/before"
         else
-            fail "mdevctl modify $p/$u: $(cat "$scratch/err")"
+            # 1.2: no change given, mdevctl re-writes what it read
+            set -- modify --uuid "$u" --parent "$p"
+        fi
+        if mdc "$@" 2> "$scratch/err"; then
+            same "mdevctl $ver re-writes $p/$u identically ($*)" "$file" "$scratch/before"
+        else
+            fail "mdevctl $ver $* of $p/$u: $(cat "$scratch/err")"
         fi
     done
 done
@@ -208,6 +250,27 @@ for f in "$data"/def-*.in.json; do
     fi
 done
 
+if [ "$modify_has_jsonfile" = 1 ]; then
+    # 1.3+: `modify --defined --jsonfile` replaces a stored definition, as
+    # libvirt 10.1+ does for nodedev-update --config and for nodedev-define
+    # of a defined mdev; each def-*.in.json gives def-*.out.json again
+    u3=$(uuid_n 203)
+    mdc define --parent 0.0.0300 --uuid "$u3" --type vfio_ccw-io || fail "mdevctl define u3"
+    for f in "$data"/def-*.in.json; do
+        name=${f##*/}
+        if mdc modify --parent 0.0.0300 --uuid "$u3" --defined --jsonfile "$f" 2> "$scratch/err"; then
+            same "mdevctl $ver modify --defined --jsonfile $name = ${name%.in.json}.out.json" \
+                "$root/etc/mdevctl.d/0.0.0300/$u3" "${f%.in.json}.out.json"
+        else
+            fail "mdevctl $ver modify --defined --jsonfile $name: $(cat "$scratch/err")"
+        fi
+    done
+    mdc modify --uuid "$u3" --defined --addattr=late --value=9 || fail "mdevctl modify --defined --addattr"
+    mdc modify --uuid "$u3" --defined --manual || fail "mdevctl modify --defined --manual"
+else
+    echo "mdevctl $ver: modify has no --defined/--jsonfile (mdevctl 1.3+); not checked"
+fi
+
 for dir in "$root"/etc/mdevctl.d/*.*.*; do
     p=${dir##*/}
     for file in "$dir"/*; do
@@ -220,7 +283,7 @@ for dir in "$root"/etc/mdevctl.d/*.*.*; do
     done
 done
 helper list "$root" > "$scratch/ours.json" 2> "$scratch/ours.err"
-mdc list --defined --dumpjson > "$scratch/theirs.json"
+dumpjson > "$scratch/theirs.json"
 same "whole store: our list equals mdevctl's" "$scratch/ours.json" "$scratch/theirs.json"
 [ -s "$scratch/ours.err" ] && fail "our listing warned: $(cat "$scratch/ours.err")"
 
@@ -269,13 +332,13 @@ else
     ok
 fi
 helper list "$root" > "$scratch/ours.json"
-mdc list --defined --dumpjson > "$scratch/theirs.json"
+dumpjson > "$scratch/theirs.json"
 same "after undefine: our list equals mdevctl's" "$scratch/ours.json" "$scratch/theirs.json"
 
 # an empty store: both print []
 rm -rf "$root"/etc/mdevctl.d/*.*.*
 helper list "$root" > "$scratch/ours.json"
-mdc list --defined --dumpjson > "$scratch/theirs.json"
+dumpjson > "$scratch/theirs.json"
 same "empty store: []" "$scratch/ours.json" "$scratch/theirs.json"
 
 echo "$passed passed, $failed failed"

@@ -16,7 +16,11 @@
 # usage: nodedev-cli-test.sh VIRTCCW SIMHOST DATADIR
 set -uo pipefail
 virtccw=$(realpath "$1") simhost=$(realpath "$2") data=$(realpath "$3")
-[ -c /dev/fuse ] && command -v fusermount3 >/dev/null || { echo "SKIP: no FUSE"; exit 77; }
+if ! [ -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+  # a missing prerequisite fails under CI=true (install-deps.sh installs fuse3)
+  [ "${CI:-}" = true ] && { echo "FAIL: prerequisite missing under CI=true: /dev/fuse or fusermount3"; exit 1; }
+  echo "SKIP: no FUSE"; exit 77
+fi
 
 passed=0 failed=0
 work=$(mktemp -d)

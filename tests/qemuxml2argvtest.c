@@ -17,7 +17,9 @@
  *
  * usage: qemuxml2argvtest CAPSDIR DATADIR OUTDIR
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib.h>
 

@@ -38,6 +38,11 @@ done
 [ -d "$peer" ] && peer=$(cd "$peer" && pwd)
 
 if ! command -v xmllint >/dev/null 2>&1; then
+    # a missing prerequisite fails under CI=true (install-deps.sh installs it)
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: prerequisite missing under CI=true: xmllint (Debian: libxml2-utils)"
+        exit 1
+    fi
     echo "schematest.sh: xmllint not found (Debian: libxml2-utils); skipping" >&2
     exit 77
 fi
@@ -67,6 +72,9 @@ if [ -d "$peer/tests" ]; then
 elif [ "$peer_given" = 1 ]; then
     echo "schematest.sh: peer corpus '$peer' has no tests/ directory" >&2
     exit 2
+elif [ "${CI:-}" = true ]; then
+    echo "FAIL: prerequisite missing under CI=true: peer corpus $peer"
+    exit 1
 else
     echo "SKIP peer corpus (not found: $peer)"
 fi

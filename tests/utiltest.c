@@ -1,6 +1,8 @@
 /* Unit tests of src/util and the CCW address set: table-driven. */
+#include <stdbool.h>
 #include <string.h>
 #include <glib.h>
+#include <unistd.h>
 
 #include "domain_addr.h"
 #include "vccw_error.h"

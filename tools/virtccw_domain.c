@@ -1,4 +1,5 @@
 /* virtccw CLI: the domain commands and the helpers all commands share. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib.h>

@@ -1,5 +1,6 @@
 /* virtccw CLI: host preparation for a domain's vfio-ccw host devices
  * (declarative, journaled), the libvirt hook, and live attach/detach. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

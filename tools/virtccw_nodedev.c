@@ -1,4 +1,6 @@
 /* virtccw CLI: node-device commands, in virsh's words and output. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "virtccw.h"

@@ -9,6 +9,8 @@
 
 #include "domain_conf.h"
 
+#include <stdbool.h>
+
 typedef struct _VccwCcwAddrSet VccwCcwAddrSet;
 
 VccwCcwAddrSet *vccw_ccw_addr_set_new(void);

@@ -3,6 +3,7 @@
 #include "domain_format.h"
 #include "vccw_xml.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* An element under construction: attributes, then either children

@@ -11,6 +11,8 @@
 #include "vccw_number.h"
 #include "vccw_xml.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <libxml/parser.h>
 

@@ -5,6 +5,8 @@
 
 #include "domain_conf.h"
 
+#include <stdbool.h>
+
 /* Checks libvirt makes while parsing, before defaults are filled in. */
 bool vccw_domain_def_validate_parsed(const VccwDomainDef *def, GError **err);
 

@@ -3,6 +3,8 @@
 
 #include "mdevctl_store.h"
 
+#include <stdbool.h>
+
 /* The definition in @json when it is byte for byte what mdevctl writes
  * for a definition without attributes and a plain ASCII type; NULL
  * otherwise (no error: the caller then uses the general reader, which

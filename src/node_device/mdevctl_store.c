@@ -37,6 +37,7 @@
 #include "vccw_uuid.h"
 
 #include <json-c/json.h>
+#include <sys/types.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -578,7 +579,13 @@ mdevctl_json_parse(const char *json, size_t len, const char *what, GError **err)
         vccw_error_set(err, VCCW_ERR_INTERNAL, "cannot allocate a JSON parser");
         return NULL;
     }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    /* No JSON_TOKENER_STRICT: the check above is the strictness (RFC 8259,
+     * as mdevctl's serde reads it), the same with every json-c. json-c's
+     * strict mode is not: its header warns it may tighten from one release
+     * to the next, and json-c 0.18 (Debian 13) refuses there what 0.16
+     * (Debian 12) took and mdevctl writes: raw UTF-8 in strings ("invalid
+     * string sequence": bytes >= 0x80 taken for control characters) and
+     * integers beyond 64 bits ("number expected"). */
     obj = json_tokener_parse_ex(tok, json, (int)len);
     if (!obj && json_tokener_get_error(tok) == json_tokener_continue) {
         /* a bare number at the very end needs a terminator */

@@ -3,6 +3,8 @@
 
 #include "node_device_driver.h"
 
+#include <stdbool.h>
+
 const VccwHost *vccw_nodedev_driver_host(const VccwNodeDevDriver *drv);
 
 /* A subchannel by id. With @require_listed, only one libvirt would list

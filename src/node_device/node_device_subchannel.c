@@ -12,7 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define VFIO_CCW "vfio_ccw"

@@ -19,10 +19,12 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Bump when the file layout or a derivation rule changes: cached files of
@@ -1028,14 +1030,67 @@ vccw_qemu_caps_to_json(const VccwQemuCaps *caps)
     return root;
 }
 
+/* The file's layout is ours, not json-c's: json-c's pretty printer
+ * changed between releases (0.16, Debian 12, writes an empty array as
+ * "[\n    ]"; 0.18, Debian 13, as "[]"), and the file must be the same
+ * bytes whichever json-c virtccw is built with. Two-space indent, one
+ * member or element per line, "key":value, empty containers as "[]" and
+ * "{}". Scalars are json-c's plain output, which both releases agree on. */
+static void
+caps_json_write(GString *out, json_object *obj, unsigned int depth)
+{
+    bool first = true;
+
+    switch (json_object_get_type(obj)) {
+    case json_type_object:
+        if (json_object_object_length(obj) == 0) {
+            g_string_append(out, "{}");
+            return;
+        }
+        g_string_append_c(out, '{');
+        json_object_object_foreach(obj, key, val) {
+            g_autoptr(json_object) name = json_object_new_string(key);
+
+            g_string_append(out, first ? "\n" : ",\n");
+            first = false;
+            g_string_append_printf(out, "%*s%s:", (int)(depth + 1) * 2, "",
+                                   json_object_to_json_string_ext(name,
+                                       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+            caps_json_write(out, val, depth + 1);
+        }
+        g_string_append_printf(out, "\n%*s}", (int)depth * 2, "");
+        return;
+    case json_type_array:
+        if (json_object_array_length(obj) == 0) {
+            g_string_append(out, "[]");
+            return;
+        }
+        g_string_append_c(out, '[');
+        for (size_t i = 0; i < json_object_array_length(obj); i++) {
+            g_string_append(out, i ? ",\n" : "\n");
+            g_string_append_printf(out, "%*s", (int)(depth + 1) * 2, "");
+            caps_json_write(out, json_object_array_get_idx(obj, i), depth + 1);
+        }
+        g_string_append_printf(out, "\n%*s]", (int)depth * 2, "");
+        return;
+    default:
+        g_string_append(out, json_object_to_json_string_ext(obj,
+            JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        return;
+    }
+}
+
 bool
 vccw_qemu_caps_save_file(const VccwQemuCaps *caps, const char *path, GError **err)
 {
     g_autoptr(json_object) root = vccw_qemu_caps_to_json(caps);
-    g_autofree char *text = g_strdup_printf("%s\n",
-        json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+    g_autoptr(GString) layout = g_string_new(NULL);
+    g_autofree char *text = NULL;
     g_autoptr(GError) local = NULL;
+
+    caps_json_write(layout, root, 0);
+    g_string_append_c(layout, '\n');
+    text = g_string_free(g_steal_pointer(&layout), FALSE);
 
     /* atomic replace: a concurrent reader sees the old or the new file */
     if (!g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,

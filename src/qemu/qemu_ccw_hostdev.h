@@ -3,6 +3,7 @@
 #pragma once
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 #include "domain_conf.h"
 #include "qemu_capabilities.h"

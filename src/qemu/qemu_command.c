@@ -10,6 +10,7 @@
 #include "qemu_ccw_hostdev.h"
 #include "vccw_error.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define LIBVIRT_QEMU_DIR "/var/lib/libvirt/qemu"

@@ -7,6 +7,8 @@
 #include "domain_validate.h"
 #include "vccw_error.h"
 
+#include <stdbool.h>
+
 VccwDomainDef *
 vccw_domain_load_parse_only(const char *xml, size_t len, const char *url, GError **err)
 {

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define VFIO_CCW "vfio_ccw"

@@ -1,6 +1,7 @@
 #include "rpc_events.h"
 #include "rpc_procs.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 GArray *

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------ */

@@ -20,6 +20,7 @@
 #include "node_device_driver.h"
 #include "vccw_error.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define MDEV_TYPE_ID "vfio_ccw-io"

@@ -18,6 +18,7 @@
  * Prints "N passed, N failed" last.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -11,7 +11,9 @@
  *
  * Prints "N passed, N failed" last.
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rpc_error.h"

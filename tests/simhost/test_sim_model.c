@@ -6,7 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 #define CSS "/sys/bus/css"
 #define SCH0 "/sys/bus/css/devices/0.0.0000"
