@@ -177,6 +177,7 @@ cmd_dumpxml(const GlobalOpts *opts, int argc, char **argv)
 {
     NameArgs na;
     g_autoptr(VccwNodeDevDef) def = NULL;
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *xml = NULL;
     GError *err = NULL;
     Session s;
@@ -187,8 +188,9 @@ cmd_dumpxml(const GlobalOpts *opts, int argc, char **argv)
         g_hash_table_unref(na.opts);
         return cli_fail(err);
     }
-    def = vccw_nodedev_lookup(s.drv, na.name, &err);
+    def = vccw_nodedev_lookup_warn(s.drv, na.name, warnings, &err);
     session_close(&s);
+    print_warnings(warnings);
     if (!def) {
         g_hash_table_unref(na.opts);
         return cli_fail(err);

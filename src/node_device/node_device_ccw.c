@@ -635,13 +635,14 @@ not_found(GError **err, const char *name)
     vccw_error_set(err, VCCW_ERR_NO_NODE_DEVICE, "no node device with matching name '%s'", name);
 }
 
-VccwNodeDevDef *
-vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool require_listed,
-                        GError **err)
+/* @warnings: what is wrong with its attributes (dev_busid, mdev types),
+ * or NULL */
+static VccwNodeDevDef *
+lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool require_listed,
+           GPtrArray *warnings, GError **err)
 {
     g_autofree char *subch = vccw_ccw_id_format(id);
     g_autofree char *name = vccw_nodedev_name_css(id);
-    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     int subfd = open_dir(drv->host, VCCW_HOST_DIR_CSS_DEVICES, subch, NULL);
     VccwNodeDevDef *def;
     int driver_err;
@@ -666,6 +667,27 @@ vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool requir
     if (!def)
         not_found(err, name);
     return def;
+}
+
+VccwNodeDevDef *
+vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool require_listed,
+                        GError **err)
+{
+    return lookup_css(drv, id, require_listed, NULL, err);
+}
+
+/* Listings read names only (node_device_list_names.c), so what is wrong
+ * with a subchannel's attributes is said where they are read and shown:
+ * here, for nodedev-dumpxml. Other names have nothing beyond "not found". */
+VccwNodeDevDef *
+vccw_nodedev_lookup_warn(VccwNodeDevDriver *drv, const char *name, GPtrArray *warnings,
+                         GError **err)
+{
+    VccwCcwId id;
+
+    if (name && vccw_nodedev_parse_bus_name(name, "css_", &id))
+        return lookup_css(drv, &id, true, warnings, err);
+    return vccw_nodedev_lookup(drv, name, err);
 }
 
 /* The mdev @uuid (under @parent_addr, or any; an active one wins over a

@@ -90,6 +90,11 @@ GPtrArray *vccw_nodedev_list_names(VccwNodeDevDriver *drv, unsigned int flags,
  * matching name '%s'" (libvirt's code 53, domain 22) */
 VccwNodeDevDef *vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name,
                                     GError **err);
+/* The same, with what is wrong with the device's attributes (a
+ * subchannel's dev_busid or mdev types, which listings do not read) in
+ * @warnings (char*). */
+VccwNodeDevDef *vccw_nodedev_lookup_warn(VccwNodeDevDriver *drv, const char *name,
+                                         GPtrArray *warnings, GError **err);
 /* The mdev with @uuid, active or defined (parent may narrow it). */
 VccwNodeDevDef *vccw_nodedev_lookup_mdev(VccwNodeDevDriver *drv,
                                          const unsigned char *uuid,
