@@ -6,6 +6,10 @@
 #
 #   bench/run-names-bench.sh [-b BUILDDIR] [-k K] [-s "20000 262144"]
 #                            [-l "mix allvfio fewvfio gaps ssids"] [-o DIR]
+#                            [-w WORKLOADS] [-W WORKLOADS-FOR-OTHER-LAYOUTS]
+#
+# -w limits the workloads (css,ccw,mdev,mdev-all,mdev_types,all,all-all,
+# inactive,tree); -W limits them on every layout but the first.
 #
 # Layouts (bench/gen_host_tree): mix = the LPAR mix (1 in 8 on vfio_ccw),
 # allvfio = every non-QDIO I/O subchannel on vfio_ccw, fewvfio = 1 in 256,
@@ -20,6 +24,7 @@ runs=5
 sizes="20000 262144"
 layouts="mix allvfio fewvfio gaps ssids"
 outdir=$here/bench/results
+wl= wl_other=
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -28,6 +33,8 @@ while [ $# -gt 0 ]; do
         -s) sizes=$2; shift 2 ;;
         -l) layouts=$2; shift 2 ;;
         -o) outdir=$2; shift 2 ;;
+        -w) wl=$2; shift 2 ;;
+        -W) wl_other=$2; shift 2 ;;
         *) echo "usage: $0 [-b BUILDDIR] [-k K] [-s SIZES] [-l LAYOUTS] [-o DIR]" >&2; exit 2 ;;
     esac
 done
@@ -60,7 +67,11 @@ echo "# $(nproc) CPUs, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), best 
 for n in $sizes; do
     tsv=$outdir/names-$n.tsv
     printf 'subchannels\tlayout\tworkload\titems\tlibrary_ms\tfloor_ms\tvirtccw_ms\tfloor_process_ms\tlibrary_wall_ms\tfloor_wall_ms\tvirtccw_wall_ms\tfloor_process_wall_ms\toutput\n' > "$tsv"
+    first=1
     for layout in $layouts; do
+        w=$wl
+        [ -z "$first" ] && [ -n "$wl_other" ] && w=$wl_other
+        first=
         case $layout in
             mix) opts= ;;
             allvfio) opts="--vfio-every 1" ;;
@@ -73,7 +84,7 @@ for n in $sizes; do
         # shellcheck disable=SC2086
         stats=$("$gen" -n "$n" $opts "$work/t" | head -1)
         echo "## $n $layout: $stats"
-        "$bench" --names -k "$runs" --cli "$virtccw" --floor-cli "$floor" --label "$layout" "$work/t" |
+        "$bench" --names -k "$runs" ${w:+--workloads "$w"} --cli "$virtccw" --floor-cli "$floor" --label "$layout" "$work/t" |
             tee -a /dev/stderr | awk -F'\t' -v n="$n" '$1 == "NAMES" { OFS = "\t"; $1 = n; print }' >> "$tsv"
         rm -rf "$work/t"
     done
