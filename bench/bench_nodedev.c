@@ -30,9 +30,20 @@
  * Workloads: css, ccw, mdev (--all: active + defined), mdev_types,
  * defs (all definitions as mdevctl's `list --defined --dumpjson`
  * document), dump (every device's XML: one listing, then formatting each).
+ *
+ *   bench_nodedev --names [-k K] --cli VIRTCCW --floor-cli BENCH_NAMES_FLOOR
+ *                 [--label L] [--workloads LIST] ROOT
+ *   bench_nodedev --only names:WORKLOAD --impl ours|floor [-k K] [--emit] ROOT
+ *
+ * The name-only listings (`nodedev-list` with each --cap, --all,
+ * --inactive, --tree; names_floor.h): the library
+ * (vccw_nodedev_list_names) against the name-only floor in-process, and
+ * `virtccw nodedev-list` against bench_names_floor as processes, whose
+ * outputs must be byte-identical.
  */
 #include "node_device_driver.h"
 #include "mdevctl_store.h"
+#include "names_floor.h"
 #include "vccw_host.h"
 
 #include <dirent.h>
@@ -204,6 +215,46 @@ ours_dump(const char *root, void *opaque)
     }
     (void)opaque;
     return bytes ? (long)devs->len : 0;
+}
+
+/* ---- name-only listings ------------------------------------------------------ */
+
+static unsigned int
+names_flags(NamesWorkload w)
+{
+    switch (w) {
+    case NF_CSS: return VCCW_LIST_CAP_CSS_DEV;
+    case NF_CCW: return VCCW_LIST_CAP_CCW_DEV;
+    case NF_MDEV: return VCCW_LIST_CAP_MDEV;
+    case NF_MDEV_ALL: return VCCW_LIST_CAP_MDEV | VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE;
+    case NF_TYPES: return VCCW_LIST_CAP_MDEV_TYPES;
+    case NF_ALL_ALL: return VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE;
+    case NF_INACTIVE: return VCCW_LIST_INACTIVE;
+    default: return 0;
+    }
+}
+
+static long
+ours_names(const char *root, void *opaque)
+{
+    unsigned int flags = names_flags((NamesWorkload)GPOINTER_TO_UINT(opaque));
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VccwHost) host = vccw_host_new(root, &err);
+    g_autoptr(VccwNodeDevDriver) drv = host ? vccw_nodedev_driver_new(host, &err) : NULL;
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) names = drv ? vccw_nodedev_list_names(drv, flags, warnings, &err) : NULL;
+
+    if (!names) {
+        fprintf(stderr, "bench_nodedev: %s\n", err ? err->message : "?");
+        exit(1);
+    }
+    return (long)names->len;
+}
+
+static long
+floor_names(const char *root, void *opaque)
+{
+    return names_floor(root, (NamesWorkload)GPOINTER_TO_UINT(opaque), NULL);
 }
 
 /* ---- the floor: plain syscalls, nothing else ------------------------------- */
@@ -1340,13 +1391,121 @@ fmt_ratio(char *buf, size_t size, const Timing *a, const Timing *b)
         snprintf(buf, size, "%.2f", a->cpu / b->cpu);
 }
 
+static int
+names_workload(const char *id)
+{
+    for (int w = 0; w < NF_LAST; w++)
+        if (g_str_equal(id, names_workload_ids[w]))
+            return w;
+    return -1;
+}
+
+/* `bench_nodedev --only names:W --impl I -k K --emit ROOT` */
+static Timing
+names_child(const char *self, NamesWorkload w, const char *impl, int k, const char *root)
+{
+    g_autofree char *ks = g_strdup_printf("%d", k);
+    g_autofree char *only = g_strconcat("names:", names_workload_ids[w], NULL);
+    char *argv[] = { (char *)self, (char *)"--only", only, (char *)"--impl", (char *)impl,
+                     (char *)"-k", ks, (char *)"--emit", (char *)root, NULL };
+    g_autoptr(GString) out = g_string_new(NULL);
+    Timing t = { 0 };
+
+    if (mdevctl_output(argv, out) &&
+        sscanf(out->str, "TIMING %lf %lf %ld", &t.cpu, &t.wall, &t.items) == 3)
+        t.valid = true;
+    else
+        fprintf(stderr, "bench_nodedev: names %s %s failed\n", names_workload_ids[w], impl);
+    return t;
+}
+
+/* The name-only table: per workload the library and the floor in fresh
+ * processes (best of 2 each, K rounds, interleaved), then virtccw and
+ * bench_names_floor as processes (K rounds, interleaved), whose outputs
+ * must be the same bytes. Prints one NAMES row per workload (TSV). */
+static bool
+names_table(const char *self, int k, const char *cli, const char *floor_cli, const char *label,
+            char **wanted, const char *root)
+{
+    bool ok = true;
+
+    printf("# %s: name-only listings, CPU ms (user+sys), best of %d, warm cache; wall in brackets\n",
+           label, k);
+    printf("%-10s %7s %16s %16s %5s %16s %16s %5s %s\n", "workload", "items", "library", "floor",
+           "l/f", "virtccw", "floor-proc", "v/fp", "output");
+    {
+        /* process start alone: virtccw listing only "computer" (nothing
+         * read) against the floor program doing nothing */
+        char *v[] = { (char *)cli, (char *)"--root", (char *)root, (char *)"nodedev-list", (char *)"--cap",
+                      (char *)"system", NULL };
+        char *f[] = { (char *)floor_cli, (char *)root, (char *)"start", NULL };
+        Timing tv = { .wall = 1e99, .cpu = 1e99 }, tf = tv;
+
+        for (int r = 0; r < k; r++) {
+            best_of(&tv, spawn_best(1, v));
+            best_of(&tf, spawn_best(1, f));
+        }
+        printf("%-10s %7d %16s %16s %5s %9.1f [%5.0f] %9.1f [%5.0f] %5.2f\n", "start", 1, "-", "-", "-",
+               tv.cpu * 1e3, tv.wall * 1e3, tf.cpu * 1e3, tf.wall * 1e3, tv.cpu / tf.cpu);
+        printf("NAMES\t%s\tstart\t1\t-\t-\t%.3f\t%.3f\t-\t-\t%.3f\t%.3f\tsame\n", label,
+               tv.cpu * 1e3, tf.cpu * 1e3, tv.wall * 1e3, tf.wall * 1e3);
+    }
+    for (int wi = 0; wi < NF_LAST; wi++) {
+        NamesWorkload w = (NamesWorkload)wi;
+        Timing lib = { .wall = 1e99, .cpu = 1e99 }, flo = lib, cli_t = lib, fp = lib;
+        GPtrArray *cargs = g_ptr_array_new();
+        g_autoptr(GString) out_v = g_string_new(NULL);
+        g_autoptr(GString) out_f = g_string_new(NULL);
+        char *fargs[] = { (char *)floor_cli, (char *)root, (char *)names_workload_ids[w], NULL };
+        bool same;
+
+        if (wanted && !g_strv_contains((const char *const *)wanted, names_workload_ids[w])) {
+            g_ptr_array_free(cargs, TRUE);
+            continue;
+        }
+        g_ptr_array_add(cargs, (char *)cli);
+        g_ptr_array_add(cargs, (char *)"--root");
+        g_ptr_array_add(cargs, (char *)root);
+        g_ptr_array_add(cargs, (char *)"nodedev-list");
+        for (const char *const *a = names_workload_args[w]; *a; a++)
+            g_ptr_array_add(cargs, (char *)*a);
+        g_ptr_array_add(cargs, NULL);
+        for (int r = 0; r < k; r++) {
+            /* each child the best of 2, or of 1 when few rounds are asked
+             * for (262,144 subchannels on a shared machine) */
+            best_of(&lib, names_child(self, w, "ours", k >= 3 ? 2 : 1, root));
+            best_of(&flo, names_child(self, w, "floor", k >= 3 ? 2 : 1, root));
+            best_of(&cli_t, spawn_best(1, (char *const *)cargs->pdata));
+            best_of(&fp, spawn_best(1, fargs));
+        }
+        same = mdevctl_output((char *const *)cargs->pdata, out_v) && mdevctl_output(fargs, out_f) &&
+               g_string_equal(out_v, out_f);
+        ok = ok && same && lib.items == flo.items;
+        printf("%-10s %7ld %9.1f [%5.0f] %9.1f [%5.0f] %5.2f %9.1f [%5.0f] %9.1f [%5.0f] %5.2f %s%s\n",
+               names_workload_ids[w], lib.items, lib.cpu * 1e3, lib.wall * 1e3, flo.cpu * 1e3,
+               flo.wall * 1e3, lib.cpu / flo.cpu, cli_t.cpu * 1e3, cli_t.wall * 1e3, fp.cpu * 1e3,
+               fp.wall * 1e3, cli_t.cpu / fp.cpu, same ? "same" : "DIFFERENT",
+               lib.items == flo.items ? "" : " ITEMS-MISMATCH");
+        /* label workload items; CPU ms of library floor virtccw floor-proc; the
+         * same as wall ms; output identical */
+        printf("NAMES\t%s\t%s\t%ld\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\n",
+               label, names_workload_ids[w], lib.items, lib.cpu * 1e3, flo.cpu * 1e3,
+               cli_t.cpu * 1e3, fp.cpu * 1e3, lib.wall * 1e3, flo.wall * 1e3, cli_t.wall * 1e3,
+               fp.wall * 1e3, same ? "same" : "different");
+        fflush(stdout);
+        g_ptr_array_free(cargs, TRUE);
+    }
+    return ok;
+}
+
 int
 main(int argc, char **argv)
 {
     gint k = 0, cli_sample = 300;
     g_autofree char *cli = NULL, *mdevctl = NULL, *only = NULL, *impl = NULL, *label = NULL;
     g_autofree char *workloads = NULL;
-    gboolean emit = FALSE;
+    gboolean emit = FALSE, names_mode = FALSE;
+    g_autofree char *floor_cli = NULL;
     char self[4096] = "";
     long n = -1;
     g_auto(GStrv) wanted = NULL;
@@ -1364,6 +1523,10 @@ main(int argc, char **argv)
         { "only", 0, 0, G_OPTION_ARG_STRING, &only, "run one workload once (for strace -c)", "W" },
         { "impl", 0, 0, G_OPTION_ARG_STRING, &impl,
           "with --only: ours, floor, closerange, io_uring, check", "I" },
+        { "names", 0, 0, G_OPTION_ARG_NONE, &names_mode,
+          "time the name-only listings (needs --cli and --floor-cli)", NULL },
+        { "floor-cli", 0, 0, G_OPTION_ARG_FILENAME, &floor_cli,
+          "bench_names_floor: the name-only floor as a process", "PATH" },
         { "emit", 0, 0, G_OPTION_ARG_NONE, &emit,
           "with --only: time it, best of K, and print TIMING cpu wall items", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "ROOT" },
@@ -1385,6 +1548,24 @@ main(int argc, char **argv)
     if (!label)
         label = g_path_get_basename(root);
 
+    if (only && g_str_has_prefix(only, "names:")) {
+        int w = names_workload(only + 6);
+        WorkFn fn = impl && g_str_equal(impl, "floor") ? floor_names : ours_names;
+
+        if (w < 0) {
+            fprintf(stderr, "bench_nodedev: unknown workload '%s'\n", only);
+            return 2;
+        }
+        if (emit) {
+            Timing t = time_best(k, fn, root, GUINT_TO_POINTER(w));
+            printf("TIMING %.9f %.9f %ld\n", t.cpu, t.wall, t.items);
+            return 0;
+        }
+        for (int r = 0; r < k; r++)
+            n = fn(root, GUINT_TO_POINTER(w));
+        printf("%s %s: %ld items\n", only, impl ? impl : "ours", n);
+        return n < 0;
+    }
     if (only) {
         Workload w = W_LAST;
         WorkFn fn = NULL;
@@ -1421,6 +1602,13 @@ main(int argc, char **argv)
     }
     if (workloads)
         wanted = g_strsplit(workloads, ",", -1);
+    if (names_mode) {
+        if (!cli || !floor_cli) {
+            fprintf(stderr, "bench_nodedev: --names needs --cli and --floor-cli\n");
+            return 2;
+        }
+        return names_table(self, k, cli, floor_cli, label, wanted, root) ? 0 : 1;
+    }
     ours_defs_json = g_string_new(NULL);
     printf("# %s: CPU ms (user+sys), best of %d, warm cache; wall ms in brackets\n", label, k);
     printf("%-10s %7s %16s %16s %5s %16s %5s %16s %5s %16s %16s %5s\n", "workload", "items", "ours",

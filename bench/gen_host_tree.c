@@ -2,7 +2,7 @@
  * symlinks) with the layout of virtccw-simhost, for benchmarks where the
  * FUSE round trips of the simulated host would dominate.
  *
- *   gen_host_tree [-n N] [--ssids K] [--vfio-every V] [--kernel 6.1|6.12] DIR
+ *   gen_host_tree [-n N] [--ssids K] [--vfio-every V] [--gaps G] [--kernel 6.1|6.12] DIR
  *
  * The tree is not a copy of the generator's rules: it is the simulated
  * host itself (src/simhost: sim_layout + sim_model + sim_tree), driven to
@@ -19,6 +19,12 @@
  *   k % 4 == 3  defined (auto), not started
  * Everything else stays as the simulated host boots: DASD on
  * io_subchannel (one in eight offline), OSA/zFCP QDIO, CHSC unbound.
+ *
+ * Other layouts for the name-only listings: --vfio-every 1 (every non-QDIO
+ * I/O subchannel on vfio_ccw), a large V (few on vfio_ccw), --ssids K
+ * (spread over K subchannel sets: 0.0.xxxx, 0.1.xxxx, ...) and --gaps G
+ * (runs of G subchannels missing in every 4G, as on an LPAR whose I/O
+ * configuration defines devices in blocks).
  *
  * Space: on tmpfs every non-empty file costs a 4 KiB page, and a full
  * sysfs has ~15 non-empty attributes per subchannel (60 KiB, 16 GB at
@@ -52,6 +58,7 @@
 typedef struct {
     SimModel *m;
     int rootfd;
+    GHashTable *gap_sch, *gap_ccw;   /* bus ids left out (--gaps), or NULL */
     GHashTable *dedup;   /* "name\1mode\1content" -> path of the first copy */
     guint64 dirs, links, files, hardlinks, bytes, pages;
 } Gen;
@@ -91,6 +98,23 @@ put_file(Gen *g, int dirfd, const char *rel, const char *name, mode_t mode,
     g->pages += len ? (len + 4095) / 4096 : 0;
 }
 
+/* --gaps: a left-out subchannel has no entry anywhere: not under css0,
+ * not on the css bus or its drivers; its ccw device not on the ccw bus
+ * or its drivers. (Subchannel ids and device numbers overlap, so each
+ * set is matched only where its kind of name lives.) */
+static bool
+in_gap(const Gen *g, const char *rel, const char *name)
+{
+    if (!g->gap_sch)
+        return false;
+    if ((g_str_has_suffix(rel, "/css0") || g_str_equal(rel, "sys/bus/css/devices") ||
+         g_str_has_prefix(rel, "sys/bus/css/drivers/")) &&
+        g_hash_table_contains(g->gap_sch, name))
+        return true;
+    return (g_str_equal(rel, "sys/bus/ccw/devices") || g_str_has_prefix(rel, "sys/bus/ccw/drivers/")) &&
+           g_hash_table_contains(g->gap_ccw, name);
+}
+
 /* Write the children of @dir (already created, open as @dirfd, at @rel). */
 static void
 materialize(Gen *g, SimNode dir, int dirfd, GString *rel)
@@ -107,6 +131,8 @@ materialize(Gen *g, SimNode dir, int dirfd, GString *rel)
 
         cookie = next;
         if (g_str_equal(name, ".") || g_str_equal(name, ".."))
+            continue;
+        if (in_gap(g, rel->str, name))
             continue;
         if (dir.kind == SIM_K_ROOT && !g_str_equal(name, "sys") && !g_str_equal(name, "dev"))
             continue;   /* etc/ and run/ are ours, .simhost/ is the FUSE host's */
@@ -221,7 +247,7 @@ now(void)
 int
 main(int argc, char **argv)
 {
-    gint n = 2000, ssids = 0, vfio_every = 8;
+    gint n = 2000, ssids = 0, vfio_every = 8, gaps = 0;
     g_autofree char *kernel_s = NULL;
     g_auto(GStrv) rest = NULL;
     GOptionEntry entries[] = {
@@ -230,6 +256,8 @@ main(int argc, char **argv)
         { "vfio-every", 0, 0, G_OPTION_ARG_INT, &vfio_every,
           "bind every V-th non-QDIO I/O subchannel to vfio_ccw (default 8; 0: none)", "V" },
         { "kernel", 0, 0, G_OPTION_ARG_STRING, &kernel_s, "6.1 (default) or 6.12", "VER" },
+        { "gaps", 0, 0, G_OPTION_ARG_INT, &gaps,
+          "leave out runs of G subchannels (and their devices) in every 4G, vfio_ccw ones kept", "G" },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "DIR" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
@@ -250,8 +278,9 @@ main(int argc, char **argv)
         fprintf(stderr, "gen_host_tree: %s\n", err->message);
         return 2;
     }
-    if (!rest || g_strv_length(rest) != 1 || n < 1 || ssids < 0 || vfio_every < 0) {
-        fprintf(stderr, "usage: gen_host_tree [-n N] [--ssids K] [--vfio-every V] [--kernel VER] DIR\n");
+    if (!rest || g_strv_length(rest) != 1 || n < 1 || ssids < 0 || vfio_every < 0 || gaps < 0) {
+        fprintf(stderr, "usage: gen_host_tree [-n N] [--ssids K] [--vfio-every V] [--gaps G] "
+                "[--kernel VER] DIR\n");
         return 2;
     }
     if (!sim_layout_init(&layout, SIM_LAYOUT_LPAR,
@@ -308,17 +337,45 @@ main(int argc, char **argv)
                              &ndefs);
     }
     sim_model_clear_events(g.m);
+    /* gaps in the numbering: schno % 4G in [G, 2G) left out, unless bound
+     * to vfio_ccw (their mdevs and definitions stay consistent) */
+    guint64 ngap = 0;
+    if (gaps > 0) {
+        g.gap_sch = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g.gap_ccw = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        for (uint32_t idx = 0; idx < layout.n; idx++) {
+            char name[SIM_NAME_BUFLEN];
+            SimSchInfo info;
+
+            sim_layout_sch_info(&layout, idx, &info);
+            if (info.schno % (4u * (unsigned)gaps) / (unsigned)gaps != 1 ||
+                sim_model_sch_driver(g.m, idx) == SIM_DRV_VFIO_CCW)
+                continue;
+            sim_layout_sch_name(&layout, idx, name);
+            g_hash_table_add(g.gap_sch, g_strdup(name));
+            if (info.dev != SIM_DEV_NONE) {
+                sim_layout_ccw_name(&layout, idx, name);
+                g_hash_table_add(g.gap_ccw, g_strdup(name));
+            }
+            ngap++;
+        }
+    }
 
     materialize(&g, sim_node_root(), g.rootfd, rel);
     close(g.rootfd);
-    printf("subchannels %u ssids %u vfio_ccw %" G_GUINT64_FORMAT " active-mdevs %" G_GUINT64_FORMAT
-           " definitions %" G_GUINT64_FORMAT "\n", layout.n, layout.nssid, nvfio, nactive, ndefs);
+    printf("subchannels %" G_GUINT64_FORMAT " ssids %u vfio_ccw %" G_GUINT64_FORMAT
+           " active-mdevs %" G_GUINT64_FORMAT " definitions %" G_GUINT64_FORMAT "\n",
+           (guint64)layout.n - ngap, layout.nssid, nvfio, nactive, ndefs);
     printf("dirs %" G_GUINT64_FORMAT " symlinks %" G_GUINT64_FORMAT " files %" G_GUINT64_FORMAT
            " hardlinks %" G_GUINT64_FORMAT " names %" G_GUINT64_FORMAT " inodes %" G_GUINT64_FORMAT
            " content-bytes %" G_GUINT64_FORMAT " data-pages %" G_GUINT64_FORMAT " seconds %.1f\n",
            g.dirs, g.links, g.files, g.hardlinks, g.dirs + g.links + g.files + g.hardlinks + ndefs,
            g.dirs + g.links + g.files + ndefs, g.bytes, g.pages, now() - t0);
     g_hash_table_destroy(g.dedup);
+    if (g.gap_sch) {
+        g_hash_table_destroy(g.gap_sch);
+        g_hash_table_destroy(g.gap_ccw);
+    }
     sim_model_free(g.m);
     return 0;
 }

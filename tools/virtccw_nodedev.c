@@ -84,22 +84,20 @@ parse_caps(const char *list, unsigned int *flags, GError **err)
     return true;
 }
 
+/* The subtree under @parent: children in list order, from @kids (parent
+ * name -> GPtrArray of VccwNodeDevName*), so printing is linear in the
+ * number of devices. */
 static void
-print_tree(GPtrArray *devs, const char *parent, const char *prefix)
+print_tree(GHashTable *kids, const char *parent, const char *prefix)
 {
-    g_autoptr(GPtrArray) kids = g_ptr_array_new();
+    GPtrArray *mine = g_hash_table_lookup(kids, parent);
 
-    for (guint i = 0; i < devs->len; i++) {
-        VccwNodeDevDef *d = g_ptr_array_index(devs, i);
-        if (g_strcmp0(d->parent, parent) == 0)
-            g_ptr_array_add(kids, d);
-    }
-    for (guint i = 0; i < kids->len; i++) {
-        VccwNodeDevDef *d = g_ptr_array_index(kids, i);
-        bool last = i + 1 == kids->len;
+    for (guint i = 0; mine && i < mine->len; i++) {
+        const VccwNodeDevName *d = g_ptr_array_index(mine, i);
+        bool last = i + 1 == mine->len;
         g_autofree char *sub = g_strconcat(prefix, last ? "    " : "  | ", NULL);
         printf("%s  |\n%s  +- %s\n", prefix, prefix, d->name);
-        print_tree(devs, d->name, sub);
+        print_tree(kids, d->name, sub);
     }
 }
 
@@ -126,19 +124,34 @@ cmd_list(const GlobalOpts *opts, int argc, char **argv)
         flags |= VCCW_LIST_INACTIVE;
     if (!session_open(opts, &s, &err))
         return cli_fail(err);
-    devs = vccw_nodedev_list(s.drv, flags, warnings, &err);
+    /* names only: the listing reads what decides that a device is listed */
+    devs = vccw_nodedev_list_names(s.drv, flags, warnings, &err);
     session_close(&s);
     print_warnings(warnings);
     if (!devs)
         return cli_fail(err);
     if (g_hash_table_contains(o, "--tree")) {
+        g_autoptr(GHashTable) kids = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                                           (GDestroyNotify)g_ptr_array_unref);
+        for (guint i = 0; i < devs->len; i++) {
+            VccwNodeDevName *d = g_ptr_array_index(devs, i);
+            GPtrArray *list;
+
+            if (!d->parent)
+                continue;
+            if (!(list = g_hash_table_lookup(kids, d->parent))) {
+                list = g_ptr_array_new();
+                g_hash_table_insert(kids, (char *)d->parent, list);
+            }
+            g_ptr_array_add(list, d);
+        }
         printf("computer\n");
-        print_tree(devs, "computer", "");
+        print_tree(kids, "computer", "");
         printf("\n");
         return EXIT_OK;
     }
     for (guint i = 0; i < devs->len; i++)
-        printf("%s\n", ((VccwNodeDevDef *)g_ptr_array_index(devs, i))->name);
+        puts(((VccwNodeDevName *)g_ptr_array_index(devs, i))->name);
     printf("\n");
     return EXIT_OK;
 }
@@ -166,6 +179,7 @@ cmd_dumpxml(const GlobalOpts *opts, int argc, char **argv)
 {
     NameArgs na;
     g_autoptr(VccwNodeDevDef) def = NULL;
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *xml = NULL;
     GError *err = NULL;
     Session s;
@@ -176,8 +190,9 @@ cmd_dumpxml(const GlobalOpts *opts, int argc, char **argv)
         g_hash_table_unref(na.opts);
         return cli_fail(err);
     }
-    def = vccw_nodedev_lookup(s.drv, na.name, &err);
+    def = vccw_nodedev_lookup_warn(s.drv, na.name, warnings, &err);
     session_close(&s);
+    print_warnings(warnings);
     if (!def) {
         g_hash_table_unref(na.opts);
         return cli_fail(err);

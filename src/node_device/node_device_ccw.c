@@ -30,6 +30,12 @@ struct _VccwNodeDevDriver {
 /* Drivers whose subchannels libvirt lists as css devices. */
 static const char *const css_listed_drivers[] = { "io_subchannel", "vfio_ccw", NULL };
 
+bool
+vccw_nodedev_css_driver_listed(const char *driver)
+{
+    return g_strv_contains(css_listed_drivers, driver);
+}
+
 VccwNodeDevDriver *
 vccw_nodedev_driver_new(const VccwHost *host, GError **err)
 {
@@ -115,11 +121,14 @@ dent_next(DentScan *d)
     return ent;
 }
 
-/* The mdev types of a subchannel bound to vfio_ccw. */
-static GPtrArray *
-read_mdev_types(int dirfd, const char *prefix, const char *subch, GPtrArray *warnings)
+/* The mdev types of a subchannel bound to vfio_ccw, into @types; with
+ * @types NULL only counted (a name-only listing: a type counts when its
+ * device_api and available_instances are good; its name is not read). */
+static guint
+scan_mdev_types(int dirfd, const char *prefix, const char *subch, GPtrArray *types,
+                GPtrArray *warnings)
 {
-    GPtrArray *types = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdev_type_free);
+    guint count = 0;
     char path[NAME_MAX + 32];
     int tfd = openat(dirfd, CSS_PATH(path, prefix, "mdev_supported_types"),
                      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -127,7 +136,7 @@ read_mdev_types(int dirfd, const char *prefix, const char *subch, GPtrArray *war
     const struct dirent64 *ent;
 
     if (tfd < 0)
-        return types;
+        return 0;
     while ((ent = dent_next(&dir))) {
         char name[256] = "", api[64], avail[32];
         g_autofree char *p_api = NULL, *p_avail = NULL, *p_name = NULL;
@@ -138,7 +147,7 @@ read_mdev_types(int dirfd, const char *prefix, const char *subch, GPtrArray *war
             continue;
         p_api = g_strdup_printf("%s/device_api", ent->d_name);
         p_avail = g_strdup_printf("%s/available_instances", ent->d_name);
-        p_name = g_strdup_printf("%s/name", ent->d_name);
+        p_name = types ? g_strdup_printf("%s/name", ent->d_name) : NULL;
         if (vccw_sysfs_read_at(tfd, p_api, api, sizeof(api)) < 0 ||
             vccw_sysfs_read_at(tfd, p_avail, avail, sizeof(avail)) < 0) {
             warn(warnings, "subchannel %s: mdev type '%s' lacks device_api or available_instances",
@@ -151,12 +160,31 @@ read_mdev_types(int dirfd, const char *prefix, const char *subch, GPtrArray *war
                  subch, ent->d_name, avail);
             continue;
         }
+        count++;
+        if (!types)
+            continue;
         vccw_sysfs_read_at(tfd, p_name, name, sizeof(name));   /* optional */
         g_ptr_array_add(types, vccw_mdev_type_new(ent->d_name, name[0] ? name : NULL,
                                                   api, (unsigned int)n));
     }
     close(tfd);
+    return count;
+}
+
+static GPtrArray *
+read_mdev_types(int dirfd, const char *prefix, const char *subch, GPtrArray *warnings)
+{
+    GPtrArray *types = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdev_type_free);
+
+    scan_mdev_types(dirfd, prefix, subch, types, warnings);
     return types;
+}
+
+guint
+vccw_nodedev_count_mdev_types(int dirfd, const char *prefix, const char *subch,
+                              GPtrArray *warnings)
+{
+    return scan_mdev_types(dirfd, prefix, subch, NULL, warnings);
 }
 
 /* Fill a css device from the subchannel directory @dirfd/@prefix; NULL
@@ -173,7 +201,7 @@ read_css(const VccwCcwId *id, const char *subch, int dirfd, const char *prefix,
 
     r = vccw_sysfs_link_base_at(dirfd, CSS_PATH(path, prefix, "driver"), driver, sizeof(driver));
     *driver_err = r < 0 ? (int)r : 0;
-    if (r < 0 || !g_strv_contains(css_listed_drivers, driver))
+    if (r < 0 || !vccw_nodedev_css_driver_listed(driver))
         return NULL;
     def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CSS);
     def->id = *id;
@@ -263,38 +291,53 @@ list_css(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *out,
 
 /* ---- ccw -------------------------------------------------------------- */
 
+/* What decides that a ccw device is listed: a device number, online
+ * "1", and a link into its subchannel (*@parent: that subchannel's bus
+ * id). Shared by the object listing and the name-only one. */
+bool
+vccw_nodedev_probe_ccw(int dfd, const char *name, GPtrArray *warnings, VccwCcwId *id,
+                       VccwCcwId *pid, char **parent)
+{
+    char online[16], link[PATH_MAX];
+    g_autofree char *p_online = g_strdup_printf("%s/online", name);
+    g_autofree char *parent_dir = NULL;
+    g_autofree char *base = NULL;
+
+    if (!vccw_ccw_id_parse(name, id)) {
+        warn(warnings, "ignoring '%s' in %s: not a device number", name,
+             vccw_host_dir_abs(VCCW_HOST_DIR_CCW_DEVICES));
+        return false;
+    }
+    if (vccw_sysfs_read_at(dfd, p_online, online, sizeof(online)) < 0) {
+        warn(warnings, "ccw device %s: cannot read online", name);
+        return false;
+    }
+    if (!g_str_equal(online, "1"))
+        return false;
+    /* ../../../devices/css0/0.0.0000/0.0.0005: the parent subchannel */
+    if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
+        warn(warnings, "ccw device %s: not a link to its subchannel", name);
+        return false;
+    }
+    parent_dir = g_path_get_dirname(link);
+    base = g_path_get_basename(parent_dir);
+    if (!vccw_ccw_id_parse(base, pid)) {
+        warn(warnings, "ccw device %s: parent '%s' is not a subchannel", name, base);
+        return false;
+    }
+    *parent = g_steal_pointer(&base);
+    return true;
+}
+
 static VccwNodeDevDef *
 read_ccw(const VccwHost *host, int dfd, const char *name, GPtrArray *warnings)
 {
     g_autoptr(VccwNodeDevDef) def = NULL;
-    char online[16], link[PATH_MAX];
-    g_autofree char *p_online = g_strdup_printf("%s/online", name);
-    g_autofree char *parent_dir = NULL;
     g_autofree char *parent = NULL;
     VccwCcwId id, pid;
 
-    if (!vccw_ccw_id_parse(name, &id)) {
-        warn(warnings, "ignoring '%s' in %s: not a device number", name,
-             vccw_host_dir_abs(VCCW_HOST_DIR_CCW_DEVICES));
+    if (!vccw_nodedev_probe_ccw(dfd, name, warnings, &id, &pid, &parent))
         return NULL;
-    }
-    if (vccw_sysfs_read_at(dfd, p_online, online, sizeof(online)) < 0) {
-        warn(warnings, "ccw device %s: cannot read online", name);
-        return NULL;
-    }
-    if (!g_str_equal(online, "1"))
-        return NULL;
-    /* ../../../devices/css0/0.0.0000/0.0.0005: the parent subchannel */
-    if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
-        warn(warnings, "ccw device %s: not a link to its subchannel", name);
-        return NULL;
-    }
-    parent_dir = g_path_get_dirname(link);
-    parent = g_path_get_basename(parent_dir);
-    if (!vccw_ccw_id_parse(parent, &pid)) {
-        warn(warnings, "ccw device %s: parent '%s' is not a subchannel", name, parent);
-        return NULL;
-    }
     def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCW);
     def->id = id;
     def->name = vccw_nodedev_name_ccw(&id);
@@ -337,42 +380,60 @@ list_ccw(VccwNodeDevDriver *drv, GPtrArray *out, GPtrArray *warnings)
 
 /* ---- mdev --------------------------------------------------------------- */
 
+/* What decides that an active mdev is listed: a UUID for a name, a link
+ * into a subchannel (@parent: its bus id), an mdev_type link (@type: its
+ * last component). Shared by the object listing and the name-only one. */
+bool
+vccw_nodedev_probe_active_mdev(int dfd, const char *name, GPtrArray *warnings,
+                               unsigned char *uuid, VccwCcwId *pid, char *parent,
+                               size_t parent_size, char *type, size_t type_size)
+{
+    char link[PATH_MAX], path[NAME_MAX + 16];
+    const char *base;
+    char *slash;
+
+    if (!vccw_uuid_is_canonical(name) || !vccw_uuid_parse(name, uuid)) {
+        warn(warnings, "ignoring '%s' in %s: not a UUID", name,
+             vccw_host_dir_abs(VCCW_HOST_DIR_MDEV_DEVICES));
+        return false;
+    }
+    if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
+        warn(warnings, "mdev %s: not a link to its device", name);
+        return false;
+    }
+    /* the parent is the link target's second-last component
+     * (".../css0/0.0.0004/<uuid>"), cut out in place */
+    base = "";
+    if ((slash = strrchr(link, '/'))) {
+        *slash = '\0';
+        base = (slash = strrchr(link, '/')) ? slash + 1 : link;
+    }
+    if (!vccw_ccw_id_parse(base, pid)) {
+        /* not a vfio-ccw mdev (another bus): not ours to list */
+        return false;
+    }
+    g_strlcpy(parent, base, parent_size);   /* a bus id: short */
+    snprintf(path, sizeof(path), "%s/mdev_type", name);
+    if (vccw_sysfs_link_base_at(dfd, path, type, type_size) < 0) {
+        warn(warnings, "mdev %s: no mdev_type link", name);
+        return false;
+    }
+    return true;
+}
+
 static VccwNodeDevDef *
 read_active_mdev(int dfd, const char *name, GPtrArray *warnings)
 {
     g_autoptr(VccwNodeDevDef) def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_MDEV);
-    char link[PATH_MAX], type[256], group[32], path[NAME_MAX + 16];
-    const char *parent;
-    char *slash, *end;
+    char type[256], group[32], path[NAME_MAX + 16], parent[32];
+    char *end;
     VccwCcwId pid;
     long g;
 
-    if (!vccw_uuid_is_canonical(name) || !vccw_uuid_parse(name, def->uuid)) {
-        warn(warnings, "ignoring '%s' in %s: not a UUID", name,
-             vccw_host_dir_abs(VCCW_HOST_DIR_MDEV_DEVICES));
+    if (!vccw_nodedev_probe_active_mdev(dfd, name, warnings, def->uuid, &pid, parent,
+                                        sizeof(parent), type, sizeof(type)))
         return NULL;
-    }
     def->has_uuid = true;
-    if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
-        warn(warnings, "mdev %s: not a link to its device", name);
-        return NULL;
-    }
-    /* the parent is the link target's second-last component
-     * (".../css0/0.0.0004/<uuid>"), cut out in place */
-    parent = "";
-    if ((slash = strrchr(link, '/'))) {
-        *slash = '\0';
-        parent = (slash = strrchr(link, '/')) ? slash + 1 : link;
-    }
-    if (!vccw_ccw_id_parse(parent, &pid)) {
-        /* not a vfio-ccw mdev (another bus): not ours to list */
-        return NULL;
-    }
-    snprintf(path, sizeof(path), "%s/mdev_type", name);
-    if (vccw_sysfs_link_base_at(dfd, path, type, sizeof(type)) < 0) {
-        warn(warnings, "mdev %s: no mdev_type link", name);
-        return NULL;
-    }
     def->iommu_group = -1;
     snprintf(path, sizeof(path), "%s/iommu_group", name);
     if (vccw_sysfs_link_base_at(dfd, path, group, sizeof(group)) >= 0) {
@@ -576,13 +637,14 @@ not_found(GError **err, const char *name)
     vccw_error_set(err, VCCW_ERR_NO_NODE_DEVICE, "no node device with matching name '%s'", name);
 }
 
-VccwNodeDevDef *
-vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool require_listed,
-                        GError **err)
+/* @warnings: what is wrong with its attributes (dev_busid, mdev types),
+ * or NULL */
+static VccwNodeDevDef *
+lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool require_listed,
+           GPtrArray *warnings, GError **err)
 {
     g_autofree char *subch = vccw_ccw_id_format(id);
     g_autofree char *name = vccw_nodedev_name_css(id);
-    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     int subfd = open_dir(drv->host, VCCW_HOST_DIR_CSS_DEVICES, subch, NULL);
     VccwNodeDevDef *def;
     int driver_err;
@@ -607,6 +669,27 @@ vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool requir
     if (!def)
         not_found(err, name);
     return def;
+}
+
+VccwNodeDevDef *
+vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool require_listed,
+                        GError **err)
+{
+    return lookup_css(drv, id, require_listed, NULL, err);
+}
+
+/* Listings read names only (node_device_list_names.c), so what is wrong
+ * with a subchannel's attributes is said where they are read and shown:
+ * here, for nodedev-dumpxml. Other names have nothing beyond "not found". */
+VccwNodeDevDef *
+vccw_nodedev_lookup_warn(VccwNodeDevDriver *drv, const char *name, GPtrArray *warnings,
+                         GError **err)
+{
+    VccwCcwId id;
+
+    if (name && vccw_nodedev_parse_bus_name(name, "css_", &id))
+        return lookup_css(drv, &id, true, warnings, err);
+    return vccw_nodedev_lookup(drv, name, err);
 }
 
 /* The mdev @uuid (under @parent_addr, or any; an active one wins over a

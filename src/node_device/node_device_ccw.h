@@ -14,3 +14,19 @@ VccwNodeDevDef *vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId 
 
 /* Active mdevs merged with the mdevctl store's definitions. */
 GPtrArray *vccw_nodedev_list_mdevs(VccwNodeDevDriver *drv, GPtrArray *warnings);
+
+/* The checks that decide whether a device is listed, shared by the object
+ * listing (node_device_ccw.c) and the name-only one
+ * (node_device_list_names.c), so that both list the same devices and warn
+ * alike about what they skip. */
+bool vccw_nodedev_css_driver_listed(const char *driver);
+/* Good mdev types of the subchannel @dirfd/@prefix (bound to vfio_ccw). */
+guint vccw_nodedev_count_mdev_types(int dirfd, const char *prefix, const char *subch,
+                                    GPtrArray *warnings);
+/* @name in sys/bus/ccw/devices (@dfd); *@parent: its subchannel's bus id. */
+bool vccw_nodedev_probe_ccw(int dfd, const char *name, GPtrArray *warnings, VccwCcwId *id,
+                            VccwCcwId *pid, char **parent);
+/* @name in sys/bus/mdev/devices (@dfd). */
+bool vccw_nodedev_probe_active_mdev(int dfd, const char *name, GPtrArray *warnings,
+                                    unsigned char *uuid, VccwCcwId *pid, char *parent,
+                                    size_t parent_size, char *type, size_t type_size);

@@ -30,12 +30,10 @@
  * like libvirt). Shared by the driver and virtccwd's cache, which must
  * answer the same. */
 static inline bool
-vccw_nodedev_state_matches(const VccwNodeDevDef *def, unsigned int flags)
+vccw_nodedev_state_matches_as(bool active, bool persistent, unsigned int flags)
 {
     unsigned int state = flags & (VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE);
     unsigned int pers = flags & (VCCW_LIST_PERSISTENT | VCCW_LIST_TRANSIENT);
-    bool active = def->type != VCCW_NODEDEV_CAP_MDEV || def->active;
-    bool persistent = def->type == VCCW_NODEDEV_CAP_MDEV && def->persistent;
 
     if (state == 0)
         state = VCCW_LIST_ACTIVE;
@@ -45,6 +43,15 @@ vccw_nodedev_state_matches(const VccwNodeDevDef *def, unsigned int flags)
                   (!persistent && (pers & VCCW_LIST_TRANSIENT))))
         return false;
     return true;
+}
+
+/* Devices other than mdevs are active and not persistent. */
+static inline bool
+vccw_nodedev_state_matches(const VccwNodeDevDef *def, unsigned int flags)
+{
+    return vccw_nodedev_state_matches_as(def->type != VCCW_NODEDEV_CAP_MDEV || def->active,
+                                         def->type == VCCW_NODEDEV_CAP_MDEV && def->persistent,
+                                         flags);
 }
 
 typedef struct _VccwNodeDevDriver VccwNodeDevDriver;
@@ -60,10 +67,34 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwNodeDevDriver, vccw_nodedev_driver_free)
 GPtrArray *vccw_nodedev_list(VccwNodeDevDriver *drv, unsigned int flags,
                              GPtrArray *warnings, GError **err);
 
+/* One entry of a name-only listing: one allocation (g_free), the
+ * parent's name inside it. */
+typedef struct {
+    const char *parent;   /* node-device name of the parent; NULL for computer */
+    char name[];
+} VccwNodeDevName;
+
+/* The names of the devices vccw_nodedev_list() returns for @flags, in the
+ * same order, with their parents (for a tree), reading only what decides
+ * that a device is listed: no device objects (bench/README.md says what
+ * each capability reads). Entries skipped because they are broken are
+ * described in @warnings as by vccw_nodedev_list(); attributes that a
+ * name does not depend on (dev_busid, type names, iommu groups, drivers)
+ * are not read, so nothing is said about them; nor are the mdevctl
+ * definitions read when the state filter does not depend on them (active
+ * devices only, the default). Of VccwNodeDevName*. */
+GPtrArray *vccw_nodedev_list_names(VccwNodeDevDriver *drv, unsigned int flags,
+                                   GPtrArray *warnings, GError **err);
+
 /* VCCW_ERR_NO_NODE_DEVICE: "Node device not found: no node device with
  * matching name '%s'" (libvirt's code 53, domain 22) */
 VccwNodeDevDef *vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name,
                                     GError **err);
+/* The same, with what is wrong with the device's attributes (a
+ * subchannel's dev_busid or mdev types, which listings do not read) in
+ * @warnings (char*). */
+VccwNodeDevDef *vccw_nodedev_lookup_warn(VccwNodeDevDriver *drv, const char *name,
+                                         GPtrArray *warnings, GError **err);
 /* The mdev with @uuid, active or defined (parent may narrow it). */
 VccwNodeDevDef *vccw_nodedev_lookup_mdev(VccwNodeDevDriver *drv,
                                          const unsigned char *uuid,
