@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "node_device_driver.h"
+#include "rpc_procs.h"
 #include "rpc_server.h"
 #include "vccw_host.h"
 
@@ -234,7 +235,8 @@ main(int argc, char **argv)
     srv = vccw_rpc_server_new(drv);
     vccw_rpc_server_set_max_clients(srv, (guint)opt_max_clients);
     vccw_rpc_server_set_keepalive(srv, (guint)opt_ka_interval, (guint)opt_ka_count);
-    vccw_rpc_server_set_versions(srv, version_number(VIRTCCW_VERSION), 9000000);
+    vccw_rpc_server_set_versions(srv, version_number(VIRTCCW_VERSION),
+                               VCCW_RPC_LIBVIRT_VERSION);
 
     if ((activated = listen_activated(srv, &err)) < 0)
         goto fail;

@@ -93,7 +93,7 @@ def run(sock):
     uri = "nodedev+unix:///system?socket=" + sock
     conn = libvirt.open(uri)
     check(conn.getURI() == uri, "getURI " + conn.getURI())
-    check(conn.getLibVersion() == 9000000, "getLibVersion")
+    check(conn.getLibVersion() == 11003000, "getLibVersion (libvirt 11.3.0)")
     check(conn.isSecure() == 1, "isSecure")
     check(conn.isAlive() == 1, "isAlive")
     check(conn.getType() == "nodedev", "getType " + conn.getType())
