@@ -63,7 +63,7 @@ def main():
     tmp = tempfile.mkdtemp()
     os.mkdir(tmp + "/root")
     sock = tmp + "/sock"
-    proc = subprocess.Popen([daemon, "--foreground", "--root", tmp + "/root",
+    proc = subprocess.Popen([daemon, "--root", tmp + "/root",
                              "--socket", sock, "--socket-ro", sock + "-ro"],
                             stderr=open(tmp + "/log", "w"))
     try:
