@@ -1,5 +1,4 @@
 #include "rpc_devcache.h"
-#include "rpc_procs.h"
 #include "vccw_error.h"
 #include "vccw_uuid.h"
 
@@ -716,8 +715,7 @@ vccw_rpc_devcache_xml(VccwRpcDevCache *c, const char *name, bool inactive, GErro
     if (!e)
         return NULL;
     if (!e->xml[i])
-        e->xml[i] = vccw_nodedev_def_format(e->def, VCCW_RPC_XML_FORMAT |
-                                            (inactive ? VCCW_NODEDEV_FORMAT_INACTIVE : 0));
+        e->xml[i] = vccw_nodedev_def_format(e->def, inactive ? VCCW_NODEDEV_FORMAT_INACTIVE : 0);
     if (!e->xml[i])
         vccw_error_set(err, VCCW_ERR_INTERNAL, "cannot format node device '%s'", name);
     return e->xml[i];

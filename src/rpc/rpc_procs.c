@@ -486,8 +486,8 @@ proc_get_xml_desc(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *r
     }
     if (!(def = lookup(call, args->s[0], &owned)))
         return false;
-    ret->s[0] = vccw_nodedev_def_format(def, VCCW_RPC_XML_FORMAT |
-                                        ((args->n[0] & 1) ? VCCW_NODEDEV_FORMAT_INACTIVE : 0));
+    ret->s[0] = vccw_nodedev_def_format(def, (args->n[0] & 1) ?
+                                        VCCW_NODEDEV_FORMAT_INACTIVE : 0);
     if (!ret->s[0]) {
         vccw_rpc_error_set(call->err, VCCW_VIR_ERR_INTERNAL_ERROR, VCCW_VIR_FROM_NODEDEV,
                            "cannot format node device '%s'", args->s[0]);

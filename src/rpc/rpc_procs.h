@@ -64,9 +64,6 @@ enum {
  * virtccwd implements (11.3.0: virNodeDeviceUpdate, define that updates,
  * XML_INACTIVE for definitions). Clients gate features on it. */
 #define VCCW_RPC_LIBVIRT_VERSION 11003000
-/* ... so its XML is libvirt 10+'s: persistent mdevs show <start type=.../>
- * (the CLI keeps libvirt 9.0's XML, which Debian 12's schema validates) */
-#define VCCW_RPC_XML_FORMAT VCCW_NODEDEV_FORMAT_START
 
 /* virConnectNodeDeviceEventID and virNodeDeviceEventLifecycleType */
 enum {
