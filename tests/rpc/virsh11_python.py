@@ -74,15 +74,18 @@ check(err == "invalid argument: unsupported flags (0x8000000) in function "
 
 if NEW:
     xml = dev.XMLDesc(F.VIR_NODE_DEVICE_XML_INACTIVE)
-    check("<start type='auto'/>" in xml, "XMLDesc(XML_INACTIVE)")
+    check("<parent_addr>0.0.0017</parent_addr>" in xml and "<path>" not in xml,
+          "XMLDesc(XML_INACTIVE)")
     err = error_of(lambda: css.XMLDesc(F.VIR_NODE_DEVICE_XML_INACTIVE))
     check(err == "Requested operation is not valid: node device 'css_0_0_0017' is not persistent",
           f"XMLDesc(XML_INACTIVE) of a css device: {err}")
-    new = xml.replace("<start type='auto'/>", "<start type='manual'/>")
+    new = xml.replace("</capability>", "<attr name='a' value='b'/></capability>")
     dev.update(new, F.VIR_NODE_DEVICE_UPDATE_AFFECT_CONFIG)
-    check(dev.autostart() == 0, "update(AFFECT_CONFIG): start manual")
+    check("<attr name='a' value='b'/>" in dev.XMLDesc(F.VIR_NODE_DEVICE_XML_INACTIVE),
+          "update(AFFECT_CONFIG): the attribute is in the definition")
+    check(dev.autostart() == 0, "update writes start manual (libvirt's XML has no <start>)")
     dev.update(xml, F.VIR_NODE_DEVICE_UPDATE_AFFECT_CURRENT)
-    check(dev.autostart() == 1, "update(AFFECT_CURRENT) of an inactive device: config")
+    check("<attr " not in dev.XMLDesc(0), "update(AFFECT_CURRENT) of an inactive device: config")
     err = error_of(lambda: dev.update(xml, 4))
     check(err == "invalid argument: unsupported flags (0x4) in function nodeDeviceUpdate",
           f"update with an undefined flag: {err}")
