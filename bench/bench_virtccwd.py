@@ -78,7 +78,7 @@ class Daemon:
         self.log = open(os.path.join(tmp, "virtccwd.log"), "w")
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
-            [exe, "--foreground", "--root", root, "--socket", self.sock,
+            [exe, "--root", root, "--socket", self.sock,
              "--socket-ro", self.sock + "-ro", "--poll-interval", "0", "--no-autostart"],
             stdout=self.log, stderr=subprocess.STDOUT)
         while not os.path.exists(self.sock + "-ro"):

@@ -5,6 +5,7 @@
 
 #include "virtccw.h"
 #include "node_device_driver.h"
+#include "node_device_update.h"
 #include "vccw_error.h"
 
 #define STRV(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -197,6 +198,13 @@ cmd_dumpxml(const GlobalOpts *opts, int argc, char **argv)
         g_hash_table_unref(na.opts);
         return cli_fail(err);
     }
+    if (g_hash_table_contains(na.opts, "--inactive") && !def->persistent) {
+        /* libvirt 10.1+: the inactive XML is a definition's */
+        g_hash_table_unref(na.opts);
+        vccw_error_set(&err, VCCW_ERR_OPERATION_INVALID, "node device '%s' is not persistent",
+                       def->name);
+        return cli_fail(err);
+    }
     xml = vccw_nodedev_def_format(def, g_hash_table_contains(na.opts, "--inactive")
                                        ? VCCW_NODEDEV_FORMAT_INACTIVE : 0);
     g_hash_table_unref(na.opts);
@@ -265,6 +273,46 @@ static int
 cmd_define(const GlobalOpts *opts, int argc, char **argv)
 {
     return xml_command(opts, argc, argv, "nodedev-define", true);
+}
+
+/* nodedev-update NAME FILE [--live] [--config] [--current], as virsh 10.1+ */
+static int
+cmd_update(const GlobalOpts *opts, int argc, char **argv)
+{
+    static const char usage[] = "NAME FILE [--live] [--config] [--current]";
+    g_autoptr(GHashTable) o = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GPtrArray) pos = g_ptr_array_new();
+    g_autofree char *xml = NULL;
+    unsigned int flags = VCCW_UPDATE_AFFECT_CURRENT;
+    const char *name, *file;
+    size_t len = 0;
+    GError *err = NULL;
+    Session s;
+    bool ok;
+
+    if (!cli_parse_args(argc, argv, STRV("--live", "--config", "--current"), NULL, o, pos) ||
+        pos->len != 2)
+        return cli_usage_error("nodedev-update", usage);
+    for (const char *const *x = STRV("--live", "--config"); *x; x++) {
+        if (g_hash_table_contains(o, "--current") && g_hash_table_contains(o, *x)) {
+            fprintf(stderr, "error: Options --current and %s are mutually exclusive\n", *x);
+            return EXIT_USAGE;
+        }
+    }
+    if (g_hash_table_contains(o, "--live"))
+        flags |= VCCW_UPDATE_AFFECT_LIVE;
+    if (g_hash_table_contains(o, "--config"))
+        flags |= VCCW_UPDATE_AFFECT_CONFIG;
+    name = g_ptr_array_index(pos, 0);
+    file = g_ptr_array_index(pos, 1);
+    if (!cli_read_input(file, &xml, &len, &err) || !session_open(opts, &s, &err))
+        return cli_fail(err);
+    ok = vccw_nodedev_update(s.drv, name, xml, len, flags, &err);
+    session_close(&s);
+    if (!ok)
+        return cli_fail(err);
+    printf("Updated node device %s\n", name);
+    return EXIT_OK;
 }
 
 /* The commands acting on one NAME, as a table. */
@@ -359,6 +407,8 @@ const Command cli_nodedev_commands[] = {
     { "nodedev-info", "NAME", "print a node device's state", cmd_info },
     { "nodedev-create", "FILE", "create a transient mdev from node-device XML", cmd_create },
     { "nodedev-define", "FILE", "define a persistent mdev (mdevctl's store)", cmd_define },
+    { "nodedev-update", "NAME FILE [--live] [--config] [--current]",
+      "change an mdev's definition (libvirt 10.1+; --live fails as mdevctl does)", cmd_update },
     { "nodedev-destroy", "NAME", "stop an mdev (refused while in use)", cmd_name_op_0 },
     { "nodedev-undefine", "NAME", "remove an mdev's definition", cmd_name_op_1 },
     { "nodedev-start", "NAME", "start a defined mdev", cmd_name_op_2 },

@@ -7,6 +7,7 @@
 #include "virtccw_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -21,25 +22,44 @@
 #include <unistd.h>
 
 #include "node_device_driver.h"
+#include "rpc_procs.h"
 #include "rpc_server.h"
+#include "vccw_error.h"
 #include "vccw_host.h"
+#include "virtccwd_conf.h"
 
 static char *opt_root;
 static char *opt_socket;
 static char *opt_socket_ro;
+static char *opt_config;
+static char *opt_pid_file;
 static gboolean opt_no_socket_ro;
 static gboolean opt_libvirt_sockets;
+static gboolean opt_daemon;
 static gboolean opt_foreground;
 static gboolean opt_verbose;
 static gboolean opt_version;
 static gboolean opt_no_autostart;
 static gboolean opt_no_uevents;
-static gint opt_max_clients = 1024;
-static gint opt_ka_interval = 5;
-static gint opt_ka_count = 5;
+static gint opt_timeout;
+static gint opt_max_clients = -1;      /* -1: the config file's, else 1024 */
+static gint opt_ka_interval = -2;      /* -2: the config file's, else 5 */
+static gint opt_ka_count = -1;         /* -1: the config file's, else 5 */
 static gint opt_poll = -1;
 
+/* The options of libvirt's daemons (virtnodedevd, libvirtd) first, with
+ * their letters and meaning: foreground unless -d, -f names the config. */
 static GOptionEntry entries[] = {
+    { "daemon", 'd', 0, G_OPTION_ARG_NONE, &opt_daemon,
+      "run as a daemon (detach); the default is the foreground", NULL },
+    { "config", 'f', 0, G_OPTION_ARG_FILENAME, &opt_config,
+      "configuration file (virtnodedevd.conf format; default: none)", "FILE" },
+    { "pid-file", 'p', 0, G_OPTION_ARG_FILENAME, &opt_pid_file,
+      "write the daemon's process id to FILE (default: none)", "FILE" },
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout,
+      "exit after SECS seconds without a client (default 0: never)", "SECS" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "debug messages", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, "print the version", NULL },
     { "root", 'r', 0, G_OPTION_ARG_FILENAME, &opt_root,
       "host root directory (default /)", "DIR" },
     { "socket", 's', 0, G_OPTION_ARG_FILENAME, &opt_socket,
@@ -51,10 +71,12 @@ static GOptionEntry entries[] = {
     { "libvirt-sockets", 0, 0, G_OPTION_ARG_NONE, &opt_libvirt_sockets,
       "listen where libvirt's clients look for virtnodedevd "
       "(ROOT/run/libvirt/virtnodedevd-sock and -sock-ro)", NULL },
-    { "foreground", 'f', 0, G_OPTION_ARG_NONE, &opt_foreground,
-      "do not detach", NULL },
+    /* virtccwd before 0.2 detached by default and took --foreground (and
+     * -f) to stay; --foreground is still accepted and changes nothing */
+    { "foreground", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_foreground,
+      "(the default; accepted for old scripts)", NULL },
     { "max-clients", 0, 0, G_OPTION_ARG_INT, &opt_max_clients,
-      "connections served at once (default 1024)", "N" },
+      "connections served at once (default 1024, or max_clients of the config)", "N" },
     { "keepalive-interval", 0, 0, G_OPTION_ARG_INT, &opt_ka_interval,
       "seconds of silence before a keepalive ping, 0 disables (default 5)", "SEC" },
     { "keepalive-count", 0, 0, G_OPTION_ARG_INT, &opt_ka_count,
@@ -66,8 +88,6 @@ static GOptionEntry entries[] = {
       "do not listen to kernel uevents (or a simulated host's event log)", NULL },
     { "no-autostart", 0, 0, G_OPTION_ARG_NONE, &opt_no_autostart,
       "do not start mdevs marked autostart at startup", NULL },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "debug messages", NULL },
-    { "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, "print the version", NULL },
     G_OPTION_ENTRY_NULL,
 };
 
@@ -190,6 +210,69 @@ detach_stdio(void)
         g_debug("cannot redirect stdio to /dev/null");
 }
 
+/* libvirt's virPidFileAcquirePath: create, lock (so a second daemon with
+ * the same file refuses to start), write "PID\n"; the fd stays open and
+ * locked for the daemon's life. */
+static int
+acquire_pid_file(const char *path, GError **err)
+{
+    struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    g_autofree char *pid = g_strdup_printf("%lld\n", (long long)getpid());
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+    if (fd < 0 || fcntl(fd, F_SETLK, &lk) < 0 || ftruncate(fd, 0) < 0 ||
+        write(fd, pid, strlen(pid)) != (ssize_t)strlen(pid)) {
+        vccw_error_set(err, VCCW_ERR_SYSTEM, "Failed to acquire pid file '%s': %s", path,
+                       g_strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+typedef struct {
+    VccwRpcServer *srv;
+    guint limit;     /* seconds */
+    guint idle;
+} IdleTimeout;
+
+/* -t/--timeout: like libvirt's daemons, exit after that many seconds
+ * without a connected client. */
+static gboolean
+idle_tick(gpointer data)
+{
+    IdleTimeout *t = data;
+
+    if (vccw_rpc_server_client_count(t->srv) > 0) {
+        t->idle = 0;
+        return G_SOURCE_CONTINUE;
+    }
+    if (++t->idle < t->limit)
+        return G_SOURCE_CONTINUE;
+    g_message("no client for %u s (--timeout): exiting", t->limit);
+    vccw_rpc_server_quit(t->srv);
+    return G_SOURCE_REMOVE;
+}
+
+/* The config file's settings where the command line gave none. */
+static bool
+apply_config(VccwdConf *conf, GError **err)
+{
+    if (opt_config && !vccwd_conf_load(conf, opt_config, err))
+        return false;
+    if (opt_max_clients == -1)
+        opt_max_clients = conf->max_clients >= 1 ? conf->max_clients : 1024;
+    if (opt_ka_interval == -2)   /* libvirt: -1 disables, we spell that 0 */
+        opt_ka_interval = conf->keepalive_interval >= 0 ? conf->keepalive_interval :
+                          conf->keepalive_interval == -1 ? 0 : 5;
+    if (opt_ka_count == -1)
+        opt_ka_count = conf->keepalive_count >= 0 ? conf->keepalive_count : 5;
+    if (conf->log_level == 1)
+        opt_verbose = TRUE;
+    return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -200,7 +283,10 @@ main(int argc, char **argv)
     g_autoptr(VccwRpcServer) srv = NULL;
     g_autofree char *sock = NULL;
     g_autofree char *sock_ro = NULL;
+    g_auto(VccwdConf) conf = { 0 };
+    IdleTimeout idle = { 0 };
     int ready_fd = -1;
+    int pid_fd = -1;
     int activated;
 
     g_option_context_add_main_entries(octx, entries, NULL);
@@ -218,15 +304,25 @@ main(int argc, char **argv)
         printf("virtccwd %s\n", VIRTCCW_VERSION);
         return 0;
     }
-    if (opt_max_clients < 1 || opt_ka_interval < 0 || opt_ka_count < 0 || opt_poll < -1) {
+    if ((opt_max_clients < 1 && opt_max_clients != -1) ||
+        (opt_ka_interval < 0 && opt_ka_interval != -2) ||
+        (opt_ka_count < 0 && opt_ka_count != -1) || opt_poll < -1 || opt_timeout < 0) {
         fprintf(stderr, "virtccwd: numeric options must not be negative\n");
         return 2;
     }
+    vccwd_conf_init(&conf);
+    if (!apply_config(&conf, &err)) {
+        fprintf(stderr, "virtccwd: %s\n", err->message);
+        return 1;
+    }
     if (opt_verbose)
         g_log_set_debug_enabled(TRUE);
+    (void)opt_foreground;   /* the default now */
 
-    if (!opt_foreground)
+    if (opt_daemon)
         ready_fd = daemonize();
+    if (opt_pid_file && (pid_fd = acquire_pid_file(opt_pid_file, &err)) < 0)
+        goto fail;
 
     if (!(host = vccw_host_new(opt_root, &err)))
         goto fail;
@@ -236,7 +332,8 @@ main(int argc, char **argv)
     srv = vccw_rpc_server_new(drv);
     vccw_rpc_server_set_max_clients(srv, (guint)opt_max_clients);
     vccw_rpc_server_set_keepalive(srv, (guint)opt_ka_interval, (guint)opt_ka_count);
-    vccw_rpc_server_set_versions(srv, version_number(VIRTCCW_VERSION), 9000000);
+    vccw_rpc_server_set_versions(srv, version_number(VIRTCCW_VERSION),
+                               VCCW_RPC_LIBVIRT_VERSION);
 
     if ((activated = listen_activated(srv, &err)) < 0)
         goto fail;
@@ -245,15 +342,25 @@ main(int argc, char **argv)
         const char *dir = opt_libvirt_sockets ? "run/libvirt" : "run/virtccw";
         const char *base = opt_libvirt_sockets ? "virtnodedevd-sock" : "virtccwd-sock";
 
-        sock = opt_socket ? g_strdup(opt_socket) : g_build_filename(root, dir, base, NULL);
+        /* unix_sock_dir of the config file, as virtnodedevd.conf's */
+        if (opt_socket)
+            sock = g_strdup(opt_socket);
+        else if (conf.unix_sock_dir)
+            sock = g_build_filename(conf.unix_sock_dir, base, NULL);
+        else
+            sock = g_build_filename(root, dir, base, NULL);
         if (opt_socket_ro)
             sock_ro = g_strdup(opt_socket_ro);
         else if (!opt_socket)
             sock_ro = g_strdup_printf("%s-ro", sock);
-        if (!vccw_rpc_server_listen_unix(srv, sock, false, 0600, &err))
+        if (!vccw_rpc_server_listen_unix(srv, sock, false,
+                                         conf.unix_sock_rw_perms >= 0 ?
+                                         (mode_t)conf.unix_sock_rw_perms : 0600, &err))
             goto fail;
         if (sock_ro && !opt_no_socket_ro &&
-            !vccw_rpc_server_listen_unix(srv, sock_ro, true, 0666, &err))
+            !vccw_rpc_server_listen_unix(srv, sock_ro, true,
+                                         conf.unix_sock_ro_perms >= 0 ?
+                                         (mode_t)conf.unix_sock_ro_perms : 0666, &err))
             goto fail;
     }
 
@@ -299,12 +406,25 @@ main(int argc, char **argv)
         detach_stdio();
     report_ready(ready_fd, 0);
     notify_systemd("READY=1");
+    if (opt_timeout > 0) {
+        idle.srv = srv;
+        idle.limit = (guint)opt_timeout;
+        g_timeout_add_seconds(1, idle_tick, &idle);
+    }
     vccw_rpc_server_run(srv);
     notify_systemd("STOPPING=1");
+    if (pid_fd >= 0) {
+        unlink(opt_pid_file);
+        close(pid_fd);
+    }
     return 0;
 
  fail:
     fprintf(stderr, "virtccwd: %s\n", err->message);
     report_ready(ready_fd, 1);
+    if (pid_fd >= 0) {
+        unlink(opt_pid_file);
+        close(pid_fd);
+    }
     return 1;
 }

@@ -73,6 +73,7 @@ vccw_nodedev_def_free(VccwNodeDevDef *def)
     if (def->mdev_types)
         g_ptr_array_unref(def->mdev_types);
     g_free(def->mdev_type);
+    g_free(def->defined_mdev_type);
     g_free(def->parent_addr);
     if (def->attrs)
         g_ptr_array_unref(def->attrs);
@@ -384,10 +385,14 @@ format_system(GString *out, int level, const VccwNodeDevDef *def)
 static void
 format_mdev(GString *out, int level, const VccwNodeDevDef *def, unsigned int flags)
 {
-    if (def->mdev_type) {
+    /* libvirt 10.1+: the inactive XML is the definition's (defined_config) */
+    const char *type = (flags & VCCW_NODEDEV_FORMAT_INACTIVE) && def->defined_mdev_type ?
+                       def->defined_mdev_type : def->mdev_type;
+
+    if (type) {
         indent(out, level);
         g_string_append(out, "<type id='");
-        escape(out, def->mdev_type);
+        escape(out, type);
         g_string_append(out, "'/>\n");
     }
     if (def->has_uuid) {

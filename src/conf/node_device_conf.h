@@ -68,6 +68,9 @@ typedef struct {
 
     /* mdev */
     char *mdev_type;                  /* vfio_ccw-io */
+    char *defined_mdev_type;          /* active and persistent: the definition's type
+                                         when it differs from the live one (after
+                                         nodedev-update --config); NULL: the same */
     unsigned char uuid[VCCW_UUID_BUFLEN];
     bool has_uuid;
     char *parent_addr;                /* 0.0.0052 */
@@ -102,7 +105,8 @@ bool vccw_ccw_id_parse(const char *str, VccwCcwId *id);
 char *vccw_ccw_id_format(const VccwCcwId *id);
 
 typedef enum {
-    VCCW_NODEDEV_FORMAT_INACTIVE = 1 << 0,  /* dumpxml --inactive: no <path> etc. */
+    VCCW_NODEDEV_FORMAT_INACTIVE = 1 << 0,  /* dumpxml --inactive: no <path> etc.;
+                                               an mdev shows its definition's type */
     /* libvirt 10+: <start type='auto|manual'/> after <uuid> for persistent
      * mdevs. Off by default because Debian 12's libvirt 9.0 neither prints
      * it nor accepts it in its nodedev schema (docs/formatnode-ccw.rst). */

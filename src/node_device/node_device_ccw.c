@@ -491,6 +491,8 @@ merge_definitions(GPtrArray *out, GHashTable *by_name, GPtrArray *defined)
         if (active) {
             active->persistent = true;
             active->start = def->start;
+            if (g_strcmp0(active->mdev_type, def->mdev_type) != 0)
+                active->defined_mdev_type = g_steal_pointer(&def->mdev_type);
             g_ptr_array_extend_and_steal(active->attrs, g_steal_pointer(&def->attrs));
             def->attrs = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdev_attr_free);
             continue;

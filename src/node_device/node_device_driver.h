@@ -108,11 +108,19 @@ GPtrArray *vccw_nodedev_list_mdevs_of_uuid(VccwNodeDevDriver *drv, const unsigne
                                            GPtrArray *warnings);
 
 /* mdev lifecycle. create_xml starts a transient mdev and waits (bounded)
- * until it appears; define_xml writes the mdevctl definition. */
+ * until it appears; define_xml writes the mdevctl definition, or, for an
+ * mdev already defined with that UUID and parent, rewrites it (libvirt
+ * 10.1+: `mdevctl modify --defined`). */
 VccwNodeDevDef *vccw_nodedev_create_xml(VccwNodeDevDriver *drv, const char *xml,
                                         size_t len, GError **err);
 VccwNodeDevDef *vccw_nodedev_define_xml(VccwNodeDevDriver *drv, const char *xml,
                                         size_t len, GError **err);
+/* libvirt 10.1+'s virNodeDeviceUpdate of an mdev (flags: node_device_update.h,
+ * VCCW_UPDATE_AFFECT_*): CONFIG rewrites its mdevctl definition as
+ * `mdevctl modify --defined --jsonfile` does (type, start, attrs; never
+ * the UUID or parent); LIVE fails as mdevctl does for vfio_ccw. */
+bool vccw_nodedev_update(VccwNodeDevDriver *drv, const char *name, const char *xml,
+                         size_t len, unsigned int flags, GError **err);
 /* Stop an active mdev: refuses when its /dev/vfio group is open (EBUSY),
  * never blocks on the kernel's remove. */
 bool vccw_nodedev_destroy(VccwNodeDevDriver *drv, const char *name, GError **err);

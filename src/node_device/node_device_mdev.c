@@ -9,6 +9,7 @@
  */
 #include "node_device_ccw.h"
 #include "node_device_sysfs.h"
+#include "node_device_update.h"
 #include "mdevctl_store.h"
 #include "vccw_error.h"
 
@@ -197,6 +198,23 @@ vccw_nodedev_create_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GEr
     return vccw_nodedev_lookup_mdev(drv, def->uuid, parent_addr, err);
 }
 
+/* The mdevctl definition of @def (type, start, attrs) under @parent_addr. */
+static VccwMdevctlDef *
+mdevctl_def_of(const VccwNodeDevDef *def, const char *parent_addr)
+{
+    VccwMdevctlDef *m = vccw_mdevctl_def_new();
+
+    m->parent = g_strdup(parent_addr);
+    memcpy(m->uuid, def->uuid, VCCW_UUID_BUFLEN);
+    m->mdev_type = g_strdup(def->mdev_type);
+    m->start = def->start;
+    for (guint i = 0; def->attrs && i < def->attrs->len; i++) {
+        const VccwMdevAttr *a = g_ptr_array_index(def->attrs, i);
+        vccw_mdevctl_def_add_attr(m, a->name, a->value);
+    }
+    return m;
+}
+
 VccwNodeDevDef *
 vccw_nodedev_define_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GError **err)
 {
@@ -206,7 +224,6 @@ vccw_nodedev_define_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GEr
     g_autoptr(VccwMdevctlDef) m = NULL;
     g_autoptr(GPtrArray) existing = NULL;
     g_autofree char *parent_addr = NULL;
-    char str[VCCW_UUID_STRING_BUFLEN];
 
     if (!def)
         return NULL;
@@ -218,29 +235,36 @@ vccw_nodedev_define_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GEr
         vccw_uuid_parse(u, def->uuid);
         def->has_uuid = true;
     }
-    vccw_uuid_format(def->uuid, str);
     if (!(existing = vccw_mdevctl_store_find(host, def->uuid, parent_addr, err)))
         return NULL;
-    if (existing->len > 0) {
-        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
-                       "Device %s on %s already defined", str, parent_addr);
-        return NULL;
-    }
-    m = vccw_mdevctl_def_new();
-    m->parent = g_strdup(parent_addr);
-    memcpy(m->uuid, def->uuid, VCCW_UUID_BUFLEN);
-    m->mdev_type = g_strdup(def->mdev_type);
-    m->start = def->start;
-    for (guint i = 0; def->attrs && i < def->attrs->len; i++) {
-        const VccwMdevAttr *a = g_ptr_array_index(def->attrs, i);
-        VccwMdevAttr *copy = g_new0(VccwMdevAttr, 1);
-        copy->name = g_strdup(a->name);
-        copy->value = g_strdup(a->value);
-        g_ptr_array_add(m->attrs, copy);
-    }
+    /* Already defined with this UUID and parent: libvirt 10.1+ updates the
+     * definition (`mdevctl modify --defined`, which replaces type, start
+     * and attrs); 9.0 said "Device ... already defined". Writing the same
+     * file either way is what both do to the store. */
+    m = mdevctl_def_of(def, parent_addr);
     if (!vccw_mdevctl_store_write(host, m, err))
         return NULL;
     return vccw_nodedev_lookup_mdev(drv, def->uuid, parent_addr, err);
+}
+
+bool
+vccw_nodedev_update(VccwNodeDevDriver *drv, const char *name, const char *xml, size_t len,
+                    unsigned int flags, GError **err)
+{
+    g_autoptr(VccwNodeDevDef) cur = vccw_nodedev_lookup(drv, name, err);
+    g_autoptr(VccwNodeDevDef) new_def = NULL;
+    g_autoptr(VccwMdevctlDef) m = NULL;
+
+    if (!cur)
+        return false;
+    if (!(new_def = vccw_nodedev_update_prepare(drv, cur, xml, len, &flags, err)))
+        return false;
+    if (flags & VCCW_UPDATE_AFFECT_LIVE)
+        return vccw_nodedev_update_live(cur, new_def, flags, err);
+    /* `mdevctl modify --defined --jsonfile`: the document replaces the
+     * definition's type, start and attrs */
+    m = mdevctl_def_of(new_def, cur->parent_addr);
+    return vccw_mdevctl_store_write(vccw_nodedev_driver_host(drv), m, err);
 }
 
 static VccwNodeDevDef *

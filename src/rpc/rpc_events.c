@@ -58,8 +58,12 @@ vccw_rpc_events_diff(GArray *out, const char *name, const VccwNodeDevDef *old,
     if (out->len == before && old && cur) {
         g_autofree char *a = vccw_nodedev_def_format(old, VCCW_NODEDEV_FORMAT_START);
         g_autofree char *b = vccw_nodedev_def_format(cur, VCCW_NODEDEV_FORMAT_START);
+        /* the definition's type of an active mdev shows only here */
+        unsigned int inact = VCCW_NODEDEV_FORMAT_START | VCCW_NODEDEV_FORMAT_INACTIVE;
+        g_autofree char *ai = vccw_nodedev_def_format(old, inact);
+        g_autofree char *bi = vccw_nodedev_def_format(cur, inact);
 
-        if (g_strcmp0(a, b) != 0)
+        if (g_strcmp0(a, b) != 0 || g_strcmp0(ai, bi) != 0)
             add_event(out, name, VCCW_NODEDEV_EVENT_ID_UPDATE, 0);
     }
 }

@@ -1,4 +1,5 @@
 #include "rpc_procs.h"
+#include "node_device_update.h"
 #include "vccw_error.h"
 
 #include <string.h>
@@ -462,6 +463,18 @@ proc_get_xml_desc(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *r
     /* VIR_NODE_DEVICE_XML_INACTIVE = 1 */
     if (!check_flags(call, args->n[0], 1, "nodeDeviceGetXMLDesc"))
         return false;
+    if (args->n[0] & 1) {
+        /* libvirt 10.1+: the inactive XML is a definition's, and only
+         * persistent devices have one */
+        if (!(def = lookup(call, args->s[0], &owned)))
+            return false;
+        if (!def->persistent) {
+            vccw_rpc_error_set(call->err, VCCW_VIR_ERR_OPERATION_INVALID, VCCW_VIR_FROM_NODEDEV,
+                               "node device '%s' is not persistent", def->name);
+            return false;
+        }
+        g_clear_pointer(&owned, vccw_nodedev_def_free);
+    }
     if (call->ctx->cache) {
         GError *err = NULL;
         const char *xml = vccw_rpc_devcache_xml(call->ctx->cache, args->s[0],
@@ -651,9 +664,15 @@ proc_set_autostart(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *
 static bool
 proc_update(VccwRpcCall *call, const VccwRpcValues *args, VccwRpcValues *ret)
 {
-    vccw_rpc_error_set(call->err, VCCW_VIR_ERR_NO_SUPPORT, VCCW_VIR_FROM_NONE,
-                       "%s", call->proc->api);
-    return false;
+    GError *err = NULL;
+
+    if (!check_flags(call, args->n[0], VCCW_UPDATE_AFFECT_LIVE | VCCW_UPDATE_AFFECT_CONFIG,
+                     "nodeDeviceUpdate"))
+        return false;
+    if (!vccw_nodedev_update(call->ctx->drv, args->s[0], args->s[1], strlen(args->s[1]),
+                             (unsigned int)args->n[0], &err))
+        return fail_gerror(call, err);
+    return true;
 }
 
 static bool
@@ -807,8 +826,8 @@ static const VccwRpcProc procs[] = {
       proc_is_persistent },
     { VCCW_PROC_NODE_DEVICE_IS_ACTIVE, "virNodeDeviceIsActive", "S", "i", 0, 0,
       proc_is_active },
-    { VCCW_PROC_NODE_DEVICE_UPDATE, "virNodeDeviceUpdate", "SSu", "", 0, PROC_WRITE,
-      proc_update },
+    { VCCW_PROC_NODE_DEVICE_UPDATE, "virNodeDeviceUpdate", "SSu", "", 0,
+      PROC_WRITE | PROC_CHANGES, proc_update },
 };
 
 /* Names of some procedures we do not serve, for the "not supported"

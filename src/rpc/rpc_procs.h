@@ -60,6 +60,11 @@ enum {
  * get "unknown procedure"; the others we lack get VIR_ERR_NO_SUPPORT. */
 #define VCCW_PROC_LAST_KNOWN 460
 
+/* CONNECT_GET_LIB_VERSION: the libvirt release whose node-device API
+ * virtccwd implements (11.3.0: virNodeDeviceUpdate, define that updates,
+ * XML_INACTIVE for definitions). Clients gate features on it. */
+#define VCCW_RPC_LIBVIRT_VERSION 11003000
+
 /* virConnectNodeDeviceEventID and virNodeDeviceEventLifecycleType */
 enum {
     VCCW_NODEDEV_EVENT_ID_LIFECYCLE = 0,

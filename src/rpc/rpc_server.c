@@ -901,7 +901,7 @@ vccw_rpc_server_new(VccwNodeDevDriver *drv)
 
     srv->ctx.drv = drv;
     srv->ctx.hostname = g_strdup(g_get_host_name());
-    srv->ctx.lib_version = 9000000;
+    srv->ctx.lib_version = VCCW_RPC_LIBVIRT_VERSION;
     srv->ctx.hv_version = 0;
     srv->loop = g_main_loop_new(NULL, FALSE);
     srv->listeners = g_ptr_array_new_with_free_func(listener_free);

@@ -621,7 +621,7 @@ if [ -n "${VIRTCCWD:-}" ]; then
 	step "virtccwd: lifecycle events from the kernel's uevents"
 	rm -f d.sock nev.txt nev.ready
 	"$VIRTCCWD" ${R:+--root "$R"} --socket "$T/d.sock" --no-socket-ro --no-autostart \
-		--foreground >virtccwd.log 2>&1 &
+		>virtccwd.log 2>&1 &
 	DPID=$!
 	i=0; while [ ! -S d.sock ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 	check "virtccwd listens" test -S d.sock

@@ -18,6 +18,7 @@
  */
 #include "fake_nodedev_driver.h"
 #include "node_device_driver.h"
+#include "node_device_update.h"
 #include "vccw_error.h"
 
 #include <stdbool.h>
@@ -56,6 +57,7 @@ def_copy(const VccwNodeDevDef *src)
         }
     }
     d->mdev_type = g_strdup(src->mdev_type);
+    d->defined_mdev_type = g_strdup(src->defined_mdev_type);
     memcpy(d->uuid, src->uuid, sizeof(d->uuid));
     d->has_uuid = src->has_uuid;
     d->parent_addr = g_strdup(src->parent_addr);
@@ -371,6 +373,39 @@ vccw_nodedev_create_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GEr
     return def_copy(d);
 }
 
+/* What `mdevctl modify --defined --jsonfile` changes: type, start, attrs. */
+static void
+set_definition(VccwNodeDevDef *d, const VccwNodeDevDef *src)
+{
+    g_clear_pointer(&d->defined_mdev_type, g_free);
+    if (!d->active) {
+        g_free(d->mdev_type);
+        d->mdev_type = g_strdup(src->mdev_type);
+    } else if (g_strcmp0(d->mdev_type, src->mdev_type) != 0)
+        d->defined_mdev_type = g_strdup(src->mdev_type);
+    d->start = src->start;
+    g_ptr_array_set_size(d->attrs, 0);
+    for (guint i = 0; src->attrs && i < src->attrs->len; i++) {
+        const VccwMdevAttr *a = g_ptr_array_index(src->attrs, i);
+        g_ptr_array_add(d->attrs, vccw_mdev_attr_new(a->name, a->value));
+    }
+}
+
+bool
+vccw_nodedev_update(VccwNodeDevDriver *drv, const char *name, const char *xml, size_t len,
+                    unsigned int flags, GError **err)
+{
+    VccwNodeDevDef *d = find_or_fail(drv, name, err);
+    g_autoptr(VccwNodeDevDef) new_def = NULL;
+
+    if (!d || !(new_def = vccw_nodedev_update_prepare(drv, d, xml, len, &flags, err)))
+        return false;
+    if (flags & VCCW_UPDATE_AFFECT_LIVE)
+        return vccw_nodedev_update_live(d, new_def, flags, err);
+    set_definition(d, new_def);
+    return true;
+}
+
 VccwNodeDevDef *
 vccw_nodedev_define_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GError **err)
 {
@@ -384,13 +419,9 @@ vccw_nodedev_define_xml(VccwNodeDevDriver *drv, const char *xml, size_t len, GEr
         return NULL;
     vccw_uuid_format(def->uuid, uuidstr);
     if ((old = find_mdev_uuid(drv, def->uuid))) {
-        if (old->persistent) {
-            vccw_error_set(err, VCCW_ERR_OPERATION_FAILED,
-                           "mediated device '%s' is already defined", uuidstr);
-            return NULL;
-        }
+        /* libvirt 10.1+: defining it again updates the definition */
         old->persistent = true;
-        old->start = def->start;
+        set_definition(old, def);
         return def_copy(old);
     }
     d = add_mdev(drv, uuidstr, parent, false, true);

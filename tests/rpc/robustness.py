@@ -136,7 +136,7 @@ def main():
     tmp = tempfile.mkdtemp()
     os.mkdir(tmp + "/root")
     sock = tmp + "/sock"
-    daemon = subprocess.Popen([daemon_path, "--foreground", "--root", tmp + "/root",
+    daemon = subprocess.Popen([daemon_path, "--root", tmp + "/root",
                                "--socket", sock, "--socket-ro", sock + "-ro",
                                "--keepalive-interval", "1", "--keepalive-count", "2",
                                "--max-clients", "120"],

@@ -450,7 +450,7 @@ test_capture(const char *dir)
         GPtrArray *msgs = g_ptr_array_index(sessions, s);
         g_autoptr(VccwNodeDevDriver) drv = vccw_nodedev_driver_new(NULL, NULL);
         VccwRpcContext ctx = { .drv = drv, .hostname = (char *)"test",
-                               .lib_version = 9000000 };
+                               .lib_version = VCCW_RPC_LIBVIRT_VERSION };
         VccwRpcConn conn;
 
         vccw_rpc_conn_init(&conn, false);
@@ -525,7 +525,7 @@ session_init(Session *s, bool ro_socket)
 {
     s->drv = vccw_nodedev_driver_new(NULL, NULL);
     s->ctx = (VccwRpcContext){ .drv = s->drv, .hostname = (char *)"test",
-                               .lib_version = 9000000, .hv_version = 1000 };
+                               .lib_version = VCCW_RPC_LIBVIRT_VERSION, .hv_version = 1000 };
     vccw_rpc_conn_init(&s->conn, ro_socket);
     s->serial = 0;
 }
@@ -715,8 +715,8 @@ test_dispatch(void)
     g_clear_pointer(&str, g_free);
     reply_clear(&r);
     call(&s, VCCW_PROC_CONNECT_GET_LIB_VERSION, &r, "");
-    check(reply_ok(&r) && r.body_len == 8 && r.body[4] == 0x00 && r.body[5] == 0x89 &&
-          r.body[6] == 0x54 && r.body[7] == 0x40, "lib version 9000000");
+    check(reply_ok(&r) && r.body_len == 8 && r.body[4] == 0x00 && r.body[5] == 0xa7 &&
+          r.body[6] == 0xe4 && r.body[7] == 0x78, "lib version 11003000 (libvirt 11.3.0)");
     reply_clear(&r);
     call(&s, VCCW_PROC_CONNECT_IS_SECURE, &r, "");
     check(reply_int(&r) == 1, "is secure");
@@ -836,9 +836,59 @@ test_dispatch(void)
     call(&s, VCCW_PROC_NODE_DEVICE_CREATE_XML, &r, "Su", "<device>", 0);
     check(reply_err(&r, VCCW_VIR_ERR_XML_ERROR), "bad XML: %s", r.e.message);
     reply_clear(&r);
-    call(&s, VCCW_PROC_NODE_DEVICE_UPDATE, &r, "SSu", "css_0_0_0052", MDEV_XML, 0);
-    check(reply_err(&r, VCCW_VIR_ERR_NO_SUPPORT), "update: not supported");
-    reply_clear(&r);
+    /* virNodeDeviceUpdate (libvirt 10.1+) on the fake's defined mdev */
+#define UPD_NAME "mdev_22222222_2222_4222_8222_222222222222_0_0_0054"
+#define UPD_XML(parent, uuid, extra) \
+    "<device><name>" UPD_NAME "</name><parent>" parent "</parent>" \
+    "<capability type='mdev'><type id='vfio_ccw-io'/><uuid>" uuid "</uuid>" extra \
+    "</capability></device>"
+    {
+        static const struct {
+            const char *name, *xml;
+            guint32 flags;
+            gint32 code;        /* 0: success */
+            const char *message;
+        } cases[] = {
+            { "css_0_0_0052", UPD_XML("css_0_0_0052", "22222222-2222-4222-8222-222222222222", ""),
+              0, VCCW_VIR_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: Unsupported device type" },
+            { UPD_NAME, UPD_XML("css_0_0_0054", "22222222-2222-4222-8222-222222222222", ""), 4,
+              VCCW_VIR_ERR_INVALID_ARG, "invalid argument: unsupported flags (0x4) in function nodeDeviceUpdate" },
+            { UPD_NAME, UPD_XML("css_0_0_0054", "22222222-2222-4222-8222-222222222222", ""), 1,
+              VCCW_VIR_ERR_OPERATION_INVALID, "Requested operation is not valid: node device is not active" },
+            { UPD_NAME, UPD_XML("css_0_0_0054", "33333333-2222-4222-8222-222222222222", ""), 0,
+              VCCW_VIR_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: Cannot update device '" UPD_NAME
+              ", uuid mismatch (current uuid '22222222-2222-4222-8222-222222222222')" },
+            { UPD_NAME, UPD_XML("css_0_0_0052", "22222222-2222-4222-8222-222222222222", ""), 2,
+              VCCW_VIR_ERR_CONFIG_UNSUPPORTED, "unsupported configuration: Cannot update device '" UPD_NAME
+              "', parent address mismatch (current parent address '0.0.0054')" },
+            { UPD_NAME, UPD_XML("css_0_0_0054", "22222222-2222-4222-8222-222222222222",
+                                "<start type='auto'/><attr name='a' value='b'/>"), 0, 0, NULL },
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+            call(&s, VCCW_PROC_NODE_DEVICE_UPDATE, &r, "SSu", cases[i].name, cases[i].xml,
+                 cases[i].flags);
+            if (!cases[i].code)
+                check(reply_ok(&r), "update %zu: %s", i, r.e.message ? r.e.message : "ok");
+            else
+                check(reply_err(&r, cases[i].code) && g_strcmp0(r.e.message, cases[i].message) == 0,
+                      "update %zu: %s", i, r.e.message);
+            reply_clear(&r);
+        }
+        call(&s, VCCW_PROC_NODE_DEVICE_GET_XML_DESC, &r, "Su", UPD_NAME, 1);
+        str = reply_string(&r, false);
+        check(str && strstr(str, "<attr name='a' value='b'/>"), "inactive XML after update: %s", str);
+        g_clear_pointer(&str, g_free);
+        reply_clear(&r);
+        call(&s, VCCW_PROC_NODE_DEVICE_GET_AUTOSTART, &r, "S", UPD_NAME);
+        check(reply_int(&r) == 1, "autostart after update");
+        reply_clear(&r);
+        call(&s, VCCW_PROC_NODE_DEVICE_GET_XML_DESC, &r, "Su", "css_0_0_0052", 1);
+        check(reply_err(&r, VCCW_VIR_ERR_OPERATION_INVALID) &&
+              g_strcmp0(r.e.message, "Requested operation is not valid: node device "
+                        "'css_0_0_0052' is not persistent") == 0,
+              "inactive XML of a device without definition: %s", r.e.message);
+        reply_clear(&r);
+    }
     call(&s, VCCW_PROC_NODE_DEVICE_DETACH_FLAGS, &r, "Ssu", "css_0_0_fffd", "vfio", 0);
     check(reply_ok(&r), "detach fffd to vfio_ccw");
     reply_clear(&r);

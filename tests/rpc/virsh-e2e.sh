@@ -37,7 +37,7 @@ start_daemon() {
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
   shift
   mkdir -p "$tmp/$name/root"
-  env "${envs[@]}" "$daemon" --foreground --root "$tmp/$name/root" \
+  env "${envs[@]}" "$daemon" --root "$tmp/$name/root" \
     --socket "$tmp/$name/sock" --socket-ro "$tmp/$name/sock-ro" "$@" \
     > "$tmp/$name/log" 2>&1 &
   pids+=($!)

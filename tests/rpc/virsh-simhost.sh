@@ -36,7 +36,7 @@ mkdir -p "$tmp/root"
 # the simulated run/ holds no sockets: put them beside it
 # no poll: changes behind the daemon's back come from the simulated host's
 # event log (its uevents) and inotify on the mdevctl store
-"$daemon" --foreground --root "$tmp/root" --socket "$tmp/sock" --socket-ro "$tmp/sock-ro" \
+"$daemon" --root "$tmp/root" --socket "$tmp/sock" --socket-ro "$tmp/sock-ro" \
   --verbose > "$tmp/daemon.log" 2>&1 &
 dpid=$!
 for _ in $(seq 100); do [ -S "$tmp/sock-ro" ] && break; sleep 0.05; done
