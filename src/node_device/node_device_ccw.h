@@ -12,3 +12,13 @@ VccwNodeDevDef *vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId 
 
 /* Active mdevs merged with the mdevctl store's definitions. */
 GPtrArray *vccw_nodedev_list_mdevs(VccwNodeDevDriver *drv, GPtrArray *warnings);
+
+/* node_device_ccwgroup.c: ccwgroup devices (libvirt 11.1+). */
+/* Append the listed groups (qeth ones, as libvirt) to @out. */
+void vccw_nodedev_list_ccwgroups(VccwNodeDevDriver *drv, GPtrArray *out, GPtrArray *warnings);
+/* The group named ccwgroup_<id>; NULL + "no node device" otherwise. */
+VccwNodeDevDef *vccw_nodedev_lookup_ccwgroup(VccwNodeDevDriver *drv, const VccwCcwId *id,
+                                             const char *name, GError **err);
+/* The ccwgroup_member sub-capability of the ccw device @dfd/@name (its
+ * group_device link), into def->group_device. */
+void vccw_nodedev_ccw_read_group(int dfd, const char *name, VccwNodeDevDef *def);
