@@ -217,7 +217,16 @@ load_schema11(void)
     g_autofree char *fallback = g_build_filename(g_get_user_cache_dir(), "virtccw-libvirt",
                                                  "trixie", "schemas", NULL);
     g_autofree char *path = g_build_filename(dir && *dir ? dir : fallback, "nodedev.rng", NULL);
+    g_autofree char *installed = NULL;
     xmlRelaxNGParserCtxtPtr pctxt;
+
+    /* Debian 13 installs 11.3's schema itself (libvirt-common) */
+    if (!(dir && *dir) && !g_file_test(path, G_FILE_TEST_IS_REGULAR) &&
+        g_file_get_contents("/usr/share/libvirt/schemas/nodedev.rng", &installed, NULL, NULL) &&
+        strstr(installed, "ccwgroup")) {
+        g_free(path);
+        path = g_strdup("/usr/share/libvirt/schemas/nodedev.rng");
+    }
 
     if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
         if (g_strcmp0(g_getenv("CI"), "true") == 0)

@@ -9,6 +9,8 @@
 # a host with such devices cannot pass without it.
 rng=/usr/share/libvirt/schemas/nodedev.rng
 rng11=${VIRTCCW_LIBVIRT11_SCHEMAS:-${XDG_CACHE_HOME:-$HOME/.cache}/virtccw-libvirt/trixie/schemas}/nodedev.rng
+# Debian 13 installs 11.3's schema itself
+[ -z "${VIRTCCW_LIBVIRT11_SCHEMAS:-}" ] && [ ! -r "$rng11" ] && grep -qs ccwgroup "$rng" && rng11=$rng
 [ -r "$rng" ] && command -v xmllint >/dev/null || { echo "libvirt's nodedev schema missing"; exit 0; }
 dir=$(mktemp -d); mkdir "$dir/9" "$dir/11"; n=0 n11=0
 for dev in $("$VIRTCCW" --root "$ROOT" nodedev-list --all ${1:+--cap "$1"} 2>/dev/null); do
