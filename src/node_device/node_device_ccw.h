@@ -20,5 +20,6 @@ void vccw_nodedev_list_ccwgroups(VccwNodeDevDriver *drv, GPtrArray *out, GPtrArr
 VccwNodeDevDef *vccw_nodedev_lookup_ccwgroup(VccwNodeDevDriver *drv, const VccwCcwId *id,
                                              const char *name, GError **err);
 /* The ccwgroup_member sub-capability of the ccw device @dfd/@name (its
- * group_device link), into def->group_device. */
+ * group_device link), into def->group_device; looked for only when
+ * def->driver is the ccw driver of a group driver (qeth, lcs, ctcm). */
 void vccw_nodedev_ccw_read_group(int dfd, const char *name, VccwNodeDevDef *def);

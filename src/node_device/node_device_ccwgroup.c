@@ -62,6 +62,12 @@ link_resolves(int dirfd, const char *link)
     return faccessat(dirfd, link, F_OK, 0) == 0;
 }
 
+/* The ccw drivers of the group drivers: ccwgroup_create_dev() groups only
+ * devices bound to its driver's ccw driver, so no other device can have a
+ * group_device link, and listings skip the look for it (a FUSE round trip
+ * per device on the simulated host). */
+static const char *const group_ccw_drivers[] = { "qeth", "lcs", "ctcm", "claw", NULL };
+
 void
 vccw_nodedev_ccw_read_group(int dfd, const char *name, VccwNodeDevDef *def)
 {
@@ -69,6 +75,8 @@ vccw_nodedev_ccw_read_group(int dfd, const char *name, VccwNodeDevDef *def)
     char path[NAME_MAX + 32];
 
     g_clear_pointer(&def->group_device, g_free);
+    if (!def->driver || !g_strv_contains(group_ccw_drivers, def->driver))
+        return;
     if (snprintf(path, sizeof(path), "%s/group_device", name) >= (int)sizeof(path))
         return;
     if (vccw_sysfs_link_base_at(dfd, path, base, sizeof(base)) < 0 || !link_resolves(dfd, path))
