@@ -315,7 +315,7 @@ lpar(const SimModel *m)
 static bool
 group_valid(const SimModel *m, uint32_t g)
 {
-    return lpar(m) && g < sim_layout_ccwgroup_count(sim_model_layout(m));
+    return sim_model_ccwgroup_exists(m, g);
 }
 
 static bool
@@ -325,7 +325,8 @@ in_group(const SimModel *m, uint32_t idx)
     unsigned member;
 
     return sim_model_ccw_present(m, idx) &&
-           sim_layout_ccwgroup_of_sch(sim_model_layout(m), idx, &g, &member);
+           sim_layout_ccwgroup_of_sch(sim_model_layout(m), idx, &g, &member) &&
+           sim_model_ccwgroup_exists(m, g);
 }
 
 static bool
@@ -666,6 +667,19 @@ sim_tree_lookup(const SimModel *m, SimNode dir, const char *name, SimNode *out)
 
 #define COOKIE_DYN (UINT64_C(1) << 40)
 
+/* 1 + the first existing ccwgroup device at or after @pos, 0: none */
+static uint64_t
+next_group(const SimModel *m, uint64_t pos)
+{
+    uint32_t count = sim_layout_ccwgroup_count(sim_model_layout(m));
+
+    for (uint64_t g = pos; g < count; g++) {
+        if (group_valid(m, (uint32_t)g))
+            return g + 1;
+    }
+    return 0;
+}
+
 /* The next dynamic child of @dir at or after @pos. */
 static bool
 next_dynamic(const SimModel *m, SimNode dir, uint64_t pos, char *name, SimNode *child,
@@ -677,19 +691,19 @@ next_dynamic(const SimModel *m, SimNode dir, uint64_t pos, char *name, SimNode *
 
     switch ((SimKind)dir.kind) {
     case SIM_K_QETH_ROOT:
-        if (!group_valid(m, (uint32_t)MIN(pos, UINT32_MAX)))
+        if (!(pos = next_group(m, pos)))
             return false;
-        sim_layout_ccwgroup_name(l, (uint32_t)pos, name);
-        *child = mk(SIM_K_CG, (uint32_t)pos, 0);
-        *next = pos + 1;
+        sim_layout_ccwgroup_name(l, (uint32_t)(pos - 1), name);
+        *child = mk(SIM_K_CG, (uint32_t)(pos - 1), 0);
+        *next = pos;
         return true;
     case SIM_K_BUS_DEVICES:
         if (dir.y == BUS_CCWGROUP) {
-            if (!group_valid(m, (uint32_t)MIN(pos, UINT32_MAX)))
+            if (!(pos = next_group(m, pos)))
                 return false;
-            sim_layout_ccwgroup_name(l, (uint32_t)pos, name);
-            *child = mk(SIM_K_BUS_DEVLINK, (uint32_t)pos, BUS_CCWGROUP);
-            *next = pos + 1;
+            sim_layout_ccwgroup_name(l, (uint32_t)(pos - 1), name);
+            *child = mk(SIM_K_BUS_DEVLINK, (uint32_t)(pos - 1), BUS_CCWGROUP);
+            *next = pos;
             return true;
         }
         if (dir.y == BUS_MDEV) {
@@ -728,11 +742,11 @@ next_dynamic(const SimModel *m, SimNode dir, uint64_t pos, char *name, SimNode *
         return false;
     case SIM_K_DRV:
         if (dir.y == SIM_DRV_QETH_GROUP) {
-            if (!group_valid(m, (uint32_t)MIN(pos, UINT32_MAX)))
+            if (!(pos = next_group(m, pos)))
                 return false;
-            sim_layout_ccwgroup_name(l, (uint32_t)pos, name);
-            *child = mk(SIM_K_DRV_LINK, (uint32_t)pos, dir.y);
-            *next = pos + 1;
+            sim_layout_ccwgroup_name(l, (uint32_t)(pos - 1), name);
+            *child = mk(SIM_K_DRV_LINK, (uint32_t)(pos - 1), dir.y);
+            *next = pos;
             return true;
         }
         if (dir.y == SIM_DRV_VFIO_CCW_MDEV) {
@@ -1135,7 +1149,7 @@ sim_tree_read(const SimModel *m, SimNode n, GString *out)
     case SIM_K_QETH_ROOT_UEVENT:
         return 0;
     case SIM_K_CG_ONLINE:
-        g_string_assign(out, "1\n");   /* grouped and set online at boot */
+        g_string_printf(out, "%d\n", sim_model_ccwgroup_online(m, n.x) ? 1 : 0);
         return 0;
     case SIM_K_CG_CARD_TYPE:
     case SIM_K_CG_CHPID:
@@ -1155,7 +1169,7 @@ sim_tree_read(const SimModel *m, SimNode n, GString *out)
         return 0;
     }
     case SIM_K_CG_STATE:
-        g_string_assign(out, "UP (LAN ONLINE)\n");
+        g_string_assign(out, sim_model_ccwgroup_online(m, n.x) ? "UP (LAN ONLINE)\n" : "DOWN\n");
         return 0;
     case SIM_K_GROUP_NAME:
         g_string_assign(out, "vfio-noiommu\n");
@@ -1257,8 +1271,14 @@ sim_tree_write(SimModel *m, SimNode n, const char *buf, size_t len, uint64_t *wa
     case SIM_K_SCH_PARENT_UEVENT: case SIM_K_CCW_UEVENT: case SIM_K_MDEV_UEVENT:
     case SIM_K_VFIODEV_UEVENT: case SIM_K_QETH_ROOT_UEVENT: case SIM_K_CG_UEVENT:
         return uevent_write(buf, len);
-    case SIM_K_DRV_GROUP: case SIM_K_CG_ONLINE: case SIM_K_CG_UNGROUP: case SIM_K_CG_LAYER2:
-        return -EOPNOTSUPP;   /* grouping and setting groups on- or offline: not simulated */
+    case SIM_K_DRV_GROUP:
+        return sim_model_ccwgroup_group(m, buf, len);
+    case SIM_K_CG_ONLINE:
+        return sim_model_ccwgroup_set_online(m, n.x, buf, len);
+    case SIM_K_CG_UNGROUP:
+        return sim_model_ccwgroup_ungroup(m, n.x, buf, len);
+    case SIM_K_CG_LAYER2:
+        return -EOPNOTSUPP;   /* changing the layer: not simulated */
     case SIM_K_DRV_BIND:
         if (n.y == SIM_DRV_IO_SUBCHANNEL || n.y == SIM_DRV_VFIO_CCW)
             return sim_model_bind(m, n.y, buf, len);
