@@ -7,7 +7,8 @@ virtccwd with the REAL node-device driver on a simulated LPAR.
 python3-libvirt 9.0 (Debian 12) has no VIR_CONNECT_LIST_NODE_DEVICES_CAP_CCWGROUP_*
 constants but passes the integer through, as 11.3's does: listAllDevices(1 << 22)
 must list the qeth groups, 1 << 23 their members, and each answer must equal the
-CLI's on the same host. Prints "N passed, N failed" last; exits 77 without
+CLI's on the same host; a group ungrouped and regrouped behind the daemon's back
+(the simulated kernel's uevents) must leave and come back. Prints "N passed, N failed" last; exits 77 without
 python3-libvirt or FUSE (a failure when CI=true).
 """
 import os
@@ -96,6 +97,32 @@ try:
     check("<group_device>ccwgroup_0_0_101d</group_device>" in member.XMLDesc(0), "member XML")
     check(dev.XMLDesc(1) == cli(root, "nodedev-dumpxml", "--inactive", "ccwgroup_0_0_101d"),
           "inactive group XML")
+    # behind the daemon's back: set offline (no uevent, as on a real kernel:
+    # the daemon, like libvirt's udev backend, keeps the state it read),
+    # ungroup (uevents: the group and its members' capability go), regroup
+    def write(path, text):
+        with open(os.path.join(root, path), "w") as f:
+            f.write(text)
+
+    def wait_for(fn, what):
+        for _ in range(100):
+            if fn():
+                check(True, what)
+                return
+            time.sleep(0.1)
+        check(False, what)
+
+    def names(flags):
+        return sorted(d.name() for d in conn.listAllDevices(flags))
+
+    write("sys/devices/qeth/0.0.107d/online", "0")
+    write("sys/devices/qeth/0.0.107d/ungroup", "1")
+    wait_for(lambda: names(CAP_CCWGROUP_DEV) == ["ccwgroup_0_0_101d"], "ungrouped: gone")
+    wait_for(lambda: names(CAP_CCWGROUP_MEMBER) == members[:3], "ungrouped: no members of it")
+    write("sys/bus/ccwgroup/drivers/qeth/group", "0.0.107d,0.0.109d,0.0.10bd")
+    wait_for(lambda: names(CAP_CCWGROUP_DEV) == groups, "regrouped: back")
+    check("<state>offline</state>" in conn.nodeDeviceLookupByName("ccwgroup_0_0_107d").XMLDesc(0),
+          "regrouped: offline")
     try:
         conn.listAllDevices(1 << 24)
         check(False, "1 << 24 accepted")
