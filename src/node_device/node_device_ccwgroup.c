@@ -8,7 +8,8 @@
  * members, whose own "group_device" link points back (drivers/s390/cio/
  * ccwgroup.c). libvirt 11.1+ lists a group only when its udev DEVTYPE is a
  * qeth one (qeth_generic, qeth_layer2, qeth_layer3): lcs and ctcm groups
- * are no node devices, although their members carry ccwgroup_member. We
+ * (DEVTYPE lcs, ctcm) are no node devices, although their members carry
+ * ccwgroup_member. We
  * read what libvirt's udev backend reads: DEVTYPE and DRIVER from the
  * device's uevent file, "online", qeth's card_type and chpid, the cdevN
  * links in the order the directory lists them (libvirt keeps that order,
@@ -228,7 +229,7 @@ read_group(int dfd, const char *name, GPtrArray *warnings)
     if (vccw_sysfs_read_at(gfd, "uevent", uevent, sizeof(uevent)) < 0)
         uevent[0] = '\0';
     devtype = uevent_value(uevent, "DEVTYPE");
-    /* lcs, ctcm (no DEVTYPE): libvirt cannot tell what they are */
+    /* lcs, ctcm (DEVTYPE lcs, ctcm): libvirt does not know them */
     if (!devtype || (type = vccw_ccwgroup_type_from_string(devtype)) < 0) {
         close(gfd);
         return NULL;

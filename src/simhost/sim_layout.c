@@ -285,10 +285,13 @@ sim_layout_ccwgroup_info(const SimLayout *layout, uint32_t g, SimCcwGroupInfo *i
     for (unsigned m = 0; m < SIM_CCWGROUP_MEMBERS; m++)
         info->members[m] = s * layout->per_ssid + GROUP_SPAN * j + 32 * m + OSA_SLOT;
     sim_layout_sch_info(layout, info->members[0], &sch);
-    /* most OSA cards run layer 2; every third group layer 3 */
-    info->layer2 = g % 3 != 2;
-    info->devtype = info->layer2 ? "qeth_layer2" : "qeth_layer3";
-    info->card_type = "OSD_1000";
+    /* qeth keeps the device type qeth_generic for the cards whose layer
+     * the user chooses (OSD), and sets its discipline's type for those
+     * with an enforced one (OSM: layer 2; qeth_core_probe_device): every
+     * third group is an OSM card */
+    info->layer2 = true;
+    info->devtype = g % 3 == 2 ? "qeth_layer2" : "qeth_generic";
+    info->card_type = g % 3 == 2 ? "OSM_1000" : "OSD_1000";
     info->chpid = sch.chpids[0];
 }
 

@@ -110,7 +110,7 @@ bool sim_parse_busid(const char *name, unsigned *ssid, unsigned *num);
 #define SIM_CCWGROUP_MEMBERS 3
 typedef struct {
     uint32_t members[SIM_CCWGROUP_MEMBERS];   /* subchannel indices, cdev0.. */
-    const char *devtype;     /* qeth_layer2 / qeth_layer3 (uevent DEVTYPE) */
+    const char *devtype;     /* qeth_generic / qeth_layer2 (uevent DEVTYPE) */
     const char *card_type;   /* qeth card_type */
     uint8_t chpid;           /* the read device's first CHPID */
     bool layer2;

@@ -750,7 +750,9 @@ test_ccwgroup(Fx *fx, gconstpointer d)
     assert_str(link_of(fx, "/sys/bus/ccw/devices/0.0.103d/group_device"), "../../../qeth/0.0.101d");
     g_assert_false(exists(fx, "/sys/bus/ccw/devices/0.0.1000/group_device"));
     g_assert_false(exists(fx, "/sys/devices/qeth/0.0.103d"));
-    assert_str(rd(fx, "/sys/devices/qeth/0.0.10dd/uevent"), "DRIVER=qeth\nDEVTYPE=qeth_layer3");
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.101d/uevent"), "DRIVER=qeth\nDEVTYPE=qeth_generic");
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.10dd/uevent"), "DRIVER=qeth\nDEVTYPE=qeth_layer2");
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.10dd/card_type"), "OSM_1000");
     assert_str(rd(fx, "/sys/devices/qeth/0.0.101d/chpid"), "40");
     assert_str(rd(fx, "/sys/devices/qeth/0.0.101d/online"), "1");
     /* online: kstrtoul 0/1, the same state again is EINVAL; members follow */
