@@ -91,7 +91,7 @@ try:
     xml = dev.XMLDesc(0)
     check(xml == cli(root, "nodedev-dumpxml", "ccwgroup_0_0_101d"), "group XML as the CLI's")
     check("<ccw_device ref='cdev1'>ccw_0_0_103d</ccw_device>" in xml and
-          "<capability type='qeth_layer2'>" in xml, "group XML content")
+          "<capability type='qeth_generic'>" in xml, "group XML content")
     member = conn.nodeDeviceLookupByName("ccw_0_0_105d")
     check(member.listCaps() == ["ccw", "ccwgroup_member"], "member caps: %s" % member.listCaps())
     check("<group_device>ccwgroup_0_0_101d</group_device>" in member.XMLDesc(0), "member XML")
