@@ -97,6 +97,22 @@ try:
     check("<group_device>ccwgroup_0_0_101d</group_device>" in member.XMLDesc(0), "member XML")
     check(dev.XMLDesc(1) == cli(root, "nodedev-dumpxml", "--inactive", "ccwgroup_0_0_101d"),
           "inactive group XML")
+    # the distribution's virsh: 11.1+ asks by flag (--cap ccwgroup), 9.0
+    # does not know the name
+    if shutil.which("virsh"):
+        ver = subprocess.run(["virsh", "--version"], capture_output=True, text=True).stdout.strip()
+        major_minor = tuple(int(x) for x in ver.split(".")[:2]) if ver else (0, 0)
+        r = subprocess.run(["virsh", "-c", "nodedev+unix:///system?socket=" + sock, "-q",
+                            "nodedev-list", "--cap", "ccwgroup"], capture_output=True, text=True)
+        if major_minor >= (11, 1):
+            check(r.stdout.split() == groups, "virsh %s nodedev-list --cap ccwgroup: %r" % (ver, r.stdout))
+            r = subprocess.run(["virsh", "-c", "nodedev+unix:///system?socket=" + sock, "-q",
+                                "nodedev-list", "--cap", "ccwgroup_member"], capture_output=True, text=True)
+            check(r.stdout.split() == members, "virsh %s --cap ccwgroup_member: %r" % (ver, r.stdout))
+        else:
+            check(r.returncode != 0 and "Invalid capability type" in r.stderr,
+                  "virsh %s refuses --cap ccwgroup itself: %r" % (ver, r.stderr))
+
     # behind the daemon's back: set offline (no uevent, as on a real kernel:
     # the daemon, like libvirt's udev backend, keeps the state it read),
     # ungroup (uevents: the group and its members' capability go), regroup
