@@ -39,6 +39,13 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# libvirt 11.3's node-device schema for the ccwgroup checks
+# (tests/nodedev-vs-libvirt.md, section 4): Debian 13 installs it; on Debian 12
+# fetch Debian 13's into the user's cache (never into the tree)
+if ! grep -qs ccwgroup /usr/share/libvirt/schemas/nodedev.rng; then
+  "$(dirname "$0")/fetch-libvirt-schemas.sh" >/dev/null ||
+    echo "warning: could not fetch libvirt 11.3's schemas (scripts/fetch-libvirt-schemas.sh)" >&2
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=

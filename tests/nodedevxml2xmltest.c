@@ -11,8 +11,15 @@
  *      NAME.start.xml       ... VCCW_NODEDEV_FORMAT_START (if present)
  *      NAME.def             create/define: what was parsed, one field a line
  *    Every formatted document is parsed again and must format identically,
- *    and those without <start> must pass `virt-xml-validate FILE nodedev`
- *    (Debian's libvirt 9.0 schema; skipped when the tool is absent).
+ *    and those without libvirt 10+/11 content (<start>, ccwgroup, <state>)
+ *    must pass `virt-xml-validate FILE nodedev` (Debian 12's libvirt 9.0
+ *    schema; skipped when the tool is absent). Every document without
+ *    <start> (which 11.3's schema lacks too) is also validated against
+ *    libvirt 11.3's nodedev.rng (Debian 13's
+ *    libvirt-common, fetched by scripts/fetch-libvirt-schemas.sh into
+ *    $VIRTCCW_LIBVIRT11_SCHEMAS, default ~/.cache/virtccw-libvirt/trixie/
+ *    schemas); when that is missing the checks are skipped, or fail when
+ *    CI=true.
  * 2. Unit checks: node-device names, bus ids, enum tables, and documents
  *    built in C the way the node-device driver builds them (out/prog-*.xml).
  * 3. The peer corpus (libvirt's own test data, read in place, never copied):
@@ -34,13 +41,16 @@
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
 
 #include "node_device_conf.h"
 #include "vccw_error.h"
 
-static unsigned int passed, failed, skipped;
+static unsigned int passed, failed, skipped, skipped11;
 static bool regenerate;
 static char *validator;
+static xmlRelaxNGPtr schema11;     /* libvirt 11.3's nodedev.rng, NULL: absent */
 
 static void G_GNUC_PRINTF(2, 3)
 result(bool ok, const char *fmt, ...)
@@ -150,6 +160,93 @@ check_schema(const char *what, const char *xml)
         printf("      %s%s", out ? out : "", errout ? errout : "");
 }
 
+/* Content libvirt 9.0's schema does not know: <start> (10.0+), ccwgroup
+ * devices, their members and <state> (11.1+). */
+static bool
+needs_libvirt11(const char *xml)
+{
+    return strstr(xml, "<start ") || strstr(xml, "<state>") ||
+           strstr(xml, "type='ccwgroup") || strstr(xml, "type='qeth_");
+}
+
+static void
+schema11_error(void *ctx, const char *fmt, ...)
+{
+    GString *msg = ctx;
+    va_list ap;
+
+    va_start(ap, fmt);
+    g_string_append_vprintf(msg, fmt, ap);
+    va_end(ap);
+}
+
+/* @xml against libvirt 11.3's nodedev schema, in process. The mdev
+ * <start> that libvirt 10+ prints is in neither schema (11.3's lacks it
+ * too): such documents are validated by neither. */
+static void
+check_schema11(const char *what, const char *xml)
+{
+    g_autoptr(GString) msg = g_string_new(NULL);
+    xmlRelaxNGValidCtxtPtr vctxt;
+    xmlDocPtr doc;
+    int rc = -1;
+
+    if (strstr(xml, "<start "))
+        return;
+    if (!schema11) {
+        skipped11++;
+        return;
+    }
+    if ((doc = xmlReadMemory(xml, (int)strlen(xml), "nodedev.xml", NULL, XML_PARSE_NONET))) {
+        vctxt = xmlRelaxNGNewValidCtxt(schema11);
+        xmlRelaxNGSetValidErrors(vctxt, schema11_error, schema11_error, msg);
+        rc = xmlRelaxNGValidateDoc(vctxt, doc);
+        xmlRelaxNGFreeValidCtxt(vctxt);
+        xmlFreeDoc(doc);
+    }
+    result(rc == 0, "%s: libvirt 11.3 nodedev schema", what);
+    if (rc != 0)
+        printf("      %s", msg->str);
+}
+
+/* The schema of $VIRTCCW_LIBVIRT11_SCHEMAS/nodedev.rng. */
+static void
+load_schema11(void)
+{
+    const char *dir = g_getenv("VIRTCCW_LIBVIRT11_SCHEMAS");
+    /* scripts/fetch-libvirt-schemas.sh's default place */
+    g_autofree char *fallback = g_build_filename(g_get_user_cache_dir(), "virtccw-libvirt",
+                                                 "trixie", "schemas", NULL);
+    g_autofree char *path = g_build_filename(dir && *dir ? dir : fallback, "nodedev.rng", NULL);
+    g_autofree char *installed = NULL;
+    xmlRelaxNGParserCtxtPtr pctxt;
+
+    /* Debian 13 installs 11.3's schema itself (libvirt-common) */
+    if (!(dir && *dir) && !g_file_test(path, G_FILE_TEST_IS_REGULAR) &&
+        g_file_get_contents("/usr/share/libvirt/schemas/nodedev.rng", &installed, NULL, NULL) &&
+        strstr(installed, "ccwgroup")) {
+        g_free(path);
+        path = g_strdup("/usr/share/libvirt/schemas/nodedev.rng");
+    }
+
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+        if (g_strcmp0(g_getenv("CI"), "true") == 0)
+            result(false, "libvirt 11.3 nodedev schema: %s not found (run scripts/fetch-libvirt-schemas.sh)",
+                   path);
+        else
+            printf("note: libvirt 11.3 nodedev schema %s not found (scripts/fetch-libvirt-schemas.sh); those checks skipped\n",
+                   path);
+        return;
+    }
+    pctxt = xmlRelaxNGNewParserCtxt(path);
+    schema11 = pctxt ? xmlRelaxNGParse(pctxt) : NULL;
+    xmlRelaxNGFreeParserCtxt(pctxt);
+    if (!schema11)
+        result(false, "libvirt 11.3 nodedev schema %s does not load", path);
+    else
+        printf("note: validating against %s\n", path);
+}
+
 /* Parse @xml (a formatted document) again and format it with @flags:
  * it must come out unchanged. */
 static void
@@ -176,9 +273,11 @@ check_output(const char *what, const char *path, const char *xml, unsigned int f
 {
     check_file(what, path, xml);
     check_roundtrip(what, xml, flags);
-    /* libvirt 9.0's schema has no <start> (see docs/formatnode-ccw.rst) */
-    if (!strstr(xml, "<start "))
+    /* libvirt 9.0's schema has no <start>, no ccwgroup devices, no
+     * <state> (docs/formatnode-ccw.rst) */
+    if (!needs_libvirt11(xml))
         check_schema(what, xml);
+    check_schema11(what, xml);
 }
 
 static char *
@@ -315,6 +414,14 @@ unit_names(void)
     check_str("name css big", vccw_nodedev_name_css(&big), "css_fe_3_ffff");
     id.devno = 0x5000;
     check_str("name ccw", vccw_nodedev_name_ccw(&id), "ccw_0_0_5000");
+    id.devno = 0xbd00;
+    check_str("name ccwgroup", vccw_nodedev_name_ccwgroup(&id), "ccwgroup_0_0_bd00");
+    {
+        VccwCcwId back;
+        result(vccw_nodedev_parse_bus_name("ccwgroup_0_0_bd00", "ccwgroup_", &back) &&
+               back.devno == 0xbd00 && !vccw_nodedev_parse_bus_name("ccwgroup_0_0_bd00", "ccw_", &back),
+               "parse ccwgroup name");
+    }
     g_assert(vccw_uuid_parse("C60CC60C-C60C-C60C-C60C-C60CC60CC60C", uuid));
     check_str("name mdev", vccw_nodedev_name_mdev(uuid, "0.0.0052"),
               "mdev_c60cc60c_c60c_c60c_c60c_c60cc60cc60c_0_0_0052");
@@ -362,7 +469,7 @@ unit_ccw_id(void)
 static void
 unit_enums(void)
 {
-    static const char *const caps[] = { "system", "css", "ccw", "mdev", "mdev_types" };
+    static const char *const caps[] = { "system", "css", "ccw", "mdev", "ccwgroup", "mdev_types" };
     static const char *const starts[] = { "manual", "auto" };
 
     for (int i = 0; i < VCCW_NODEDEV_CAP_LAST; i++) {
@@ -388,6 +495,8 @@ unit_programmatic(const char *datadir)
     g_autoptr(VccwNodeDevDef) ccw = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCW);
     g_autoptr(VccwNodeDevDef) defined = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_MDEV);
     g_autoptr(VccwNodeDevDef) active = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_MDEV);
+    g_autoptr(VccwNodeDevDef) group = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCWGROUP);
+    g_autoptr(VccwNodeDevDef) member = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCW);
     const struct {
         const char *file;
         const VccwNodeDevDef *def;
@@ -404,6 +513,9 @@ unit_programmatic(const char *datadir)
         { "prog-mdev-active.xml", active, 0 },
         { "prog-mdev-active.inactive.xml", active, VCCW_NODEDEV_FORMAT_INACTIVE },
         { "prog-mdev-active.start.xml", active, VCCW_NODEDEV_FORMAT_START },
+        { "prog-ccwgroup.xml", group, 0 },
+        { "prog-ccwgroup.inactive.xml", group, VCCW_NODEDEV_FORMAT_INACTIVE },
+        { "prog-ccw-member.xml", member, 0 },
     };
 
     computer->name = g_strdup("computer");
@@ -447,6 +559,28 @@ unit_programmatic(const char *datadir)
     active->active = true;
     active->persistent = true;
     active->start = VCCW_MDEV_START_MANUAL;
+
+    /* a qeth group as node_device_ccwgroup.c reads it, members in the
+     * kernel's listing order, and one member */
+    group->id = (VccwCcwId){ 0, 0, 0xbd00 };
+    group->name = vccw_nodedev_name_ccwgroup(&group->id);
+    group->sysfs_path = g_strdup("/sys/devices/qeth/0.0.bd00");
+    group->parent = g_strdup("computer");
+    group->driver = g_strdup("qeth");
+    group->ccw_state = VCCW_CCW_STATE_ONLINE;
+    group->group_type = VCCW_CCWGROUP_QETH_LAYER3;
+    group->card_type = g_strdup("OSD_10GIG");
+    group->chpid = g_strdup("BD");
+    g_ptr_array_add(group->members, vccw_ccwgroup_member_new("cdev1", "ccw_0_0_bd01"));
+    g_ptr_array_add(group->members, vccw_ccwgroup_member_new("cdev2", "ccw_0_0_bd02"));
+    g_ptr_array_add(group->members, vccw_ccwgroup_member_new("cdev0", "ccw_0_0_bd00"));
+
+    member->id = (VccwCcwId){ 0, 0, 0xbd01 };
+    member->name = vccw_nodedev_name_ccw(&member->id);
+    member->sysfs_path = g_strdup("/sys/devices/css0/0.0.0101/0.0.bd01");
+    member->parent = g_strdup("css_0_0_0101");
+    member->driver = g_strdup("qeth");
+    member->group_device = g_strdup("ccwgroup_0_0_bd00");
 
     for (size_t i = 0; i < G_N_ELEMENTS(docs); i++) {
         g_autofree char *out = vccw_nodedev_def_format(docs[i].def, docs[i].flags);
@@ -505,10 +639,7 @@ static const struct {
     const char *file;
     const char *error;
 } peer_expected_failures[] = {
-    { "ccw_0_0_ff02_ccwgroup.xml",
-      "unsupported configuration: capability type 'ccwgroup_member' in <capability type='ccw'> (line 9) is not supported by virtccw" },
-    { "ccwgroup_0_0_bd00.xml",
-      "XML error: Invalid value for attribute 'type' in element 'capability': 'ccwgroup'." },
+    { NULL, NULL },   /* none at the moment */
 };
 
 /* libvirt's parser never reads <driver> and <parent_addr>, so its
@@ -588,7 +719,7 @@ run_peer_file(const char *indir, const char *outdir, const char *file)
     bool must_fail = strstr(file, "-invalid") != NULL;
 
     for (size_t i = 0; i < G_N_ELEMENTS(peer_expected_failures); i++) {
-        if (g_str_equal(file, peer_expected_failures[i].file)) {
+        if (peer_expected_failures[i].file && g_str_equal(file, peer_expected_failures[i].file)) {
             must_fail = true;
             expected_error = peer_expected_failures[i].error;
         }
@@ -611,7 +742,9 @@ run_peer_file(const char *indir, const char *outdir, const char *file)
     {
         g_autofree char *out = vccw_nodedev_def_format(def, 0);
         check_roundtrip(what, out, 0);
-        check_schema(what, out);
+        if (!needs_libvirt11(out))
+            check_schema(what, out);
+        check_schema11(what, out);
     }
     if (outdir) {
         peer_compare(what, outdir, file, def, 0);
@@ -679,6 +812,7 @@ main(int argc, char **argv)
         result(false, "prerequisite missing under CI=true: virt-xml-validate (Debian: libvirt-clients)");
     else if (!validator)
         printf("note: virt-xml-validate not found (Debian: libvirt-clients); schema checks skipped\n");
+    load_schema11();
 
     {
         g_autoptr(GPtrArray) files = list_dir(datadir, ".xml");
@@ -704,6 +838,10 @@ main(int argc, char **argv)
 
     if (skipped)
         printf("note: %u schema checks skipped\n", skipped);
+    if (skipped11)
+        printf("note: %u libvirt 11.3 schema checks skipped\n", skipped11);
+    if (schema11)
+        xmlRelaxNGFree(schema11);
     g_free(validator);
     printf("%u passed, %u failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -60,6 +60,8 @@ static const struct {
     { "ccw", VCCW_LIST_CAP_CCW_DEV },
     { "mdev", VCCW_LIST_CAP_MDEV },
     { "mdev_types", VCCW_LIST_CAP_MDEV_TYPES },
+    { "ccwgroup", VCCW_LIST_CAP_CCWGROUP_DEV },            /* virsh 11.1+ */
+    { "ccwgroup_member", VCCW_LIST_CAP_CCWGROUP_MEMBER },  /* virsh 11.1+ */
 };
 
 static bool
@@ -77,7 +79,7 @@ parse_caps(const char *list, unsigned int *flags, GError **err)
         }
         if (!found) {
             vccw_error_set(err, VCCW_ERR_ARGUMENT,
-                           "unknown capability '%s' (known: system, css, ccw, mdev, mdev_types)",
+                           "unknown capability '%s' (known: system, css, ccw, mdev, mdev_types, ccwgroup, ccwgroup_member)",
                            names[i]);
             return false;
         }

@@ -30,17 +30,22 @@
 #define NEW_DEVICE_NAME "new device"
 
 VCCW_ENUM_IMPL(vccw_nodedev_cap, VCCW_NODEDEV_CAP_LAST,
-               "system", "css", "ccw", "mdev", "mdev_types")
+               "system", "css", "ccw", "mdev", "ccwgroup", "mdev_types")
+VCCW_ENUM_IMPL(vccw_ccw_state, VCCW_CCW_STATE_LAST,
+               "offline", "online")
+VCCW_ENUM_IMPL(vccw_ccwgroup_type, VCCW_CCWGROUP_TYPE_LAST,
+               "qeth_generic", "qeth_layer2", "qeth_layer3")
 VCCW_ENUM_IMPL(vccw_mdev_start, VCCW_MDEV_START_LAST,
                "manual", "auto")
 
-/* libvirt 9.0's capability types (virNodeDevCap), in its enum order:
- * the index appears in one of its error texts. */
+/* libvirt's capability types (virNodeDevCap), in its enum order: the
+ * index appears in one of its error texts. 9.0 ends at "vpd"; 11.1 adds
+ * the last two. */
 static const char *const libvirt_cap_types[] = {
     "system", "pci", "usb_device", "usb", "net", "scsi_host", "scsi_target",
     "scsi", "storage", "fc_host", "vports", "scsi_generic", "drm",
     "mdev_types", "mdev", "ccw", "css", "vdpa", "ap_card", "ap_queue",
-    "ap_matrix", "vpd",
+    "ap_matrix", "vpd", "ccwgroup", "ccwgroup_member",
 };
 
 /* ------------------------------------------------------------------ */
@@ -54,6 +59,9 @@ vccw_nodedev_def_new(VccwNodeDevCapType type)
     def->type = type;
     def->iommu_group = -1;
     def->start = VCCW_MDEV_START_MANUAL;
+    def->ccw_state = VCCW_CCW_STATE_LAST;
+    if (type == VCCW_NODEDEV_CAP_CCWGROUP)
+        def->members = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_ccwgroup_member_free);
     if (type == VCCW_NODEDEV_CAP_CSS)
         def->mdev_types = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdev_type_free);
     if (type == VCCW_NODEDEV_CAP_MDEV)
@@ -77,6 +85,11 @@ vccw_nodedev_def_free(VccwNodeDevDef *def)
     g_free(def->parent_addr);
     if (def->attrs)
         g_ptr_array_unref(def->attrs);
+    g_free(def->group_device);
+    if (def->members)
+        g_ptr_array_unref(def->members);
+    g_free(def->card_type);
+    g_free(def->chpid);
     g_free(def);
 }
 
@@ -122,6 +135,26 @@ vccw_mdev_attr_free(VccwMdevAttr *attr)
     g_free(attr->name);
     g_free(attr->value);
     g_free(attr);
+}
+
+VccwCcwGroupMember *
+vccw_ccwgroup_member_new(const char *ref, const char *device)
+{
+    VccwCcwGroupMember *member = g_new0(VccwCcwGroupMember, 1);
+
+    member->ref = g_strdup(ref);
+    member->device = g_strdup(device);
+    return member;
+}
+
+void
+vccw_ccwgroup_member_free(VccwCcwGroupMember *member)
+{
+    if (!member)
+        return;
+    g_free(member->ref);
+    g_free(member->device);
+    g_free(member);
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,6 +207,12 @@ char *
 vccw_nodedev_name_ccw(const VccwCcwId *id)
 {
     return bus_name("ccw", id);
+}
+
+char *
+vccw_nodedev_name_ccwgroup(const VccwCcwId *id)
+{
+    return bus_name("ccwgroup", id);
 }
 
 char *
@@ -425,6 +464,65 @@ format_mdev(GString *out, int level, const VccwNodeDevDef *def, unsigned int fla
     }
 }
 
+/* libvirt 11.1+: <state> when it is known */
+static void
+format_ccw_state(GString *out, int level, VccwCcwState state)
+{
+    const char *str = vccw_ccw_state_to_string(state);
+
+    if (!str)
+        return;
+    indent(out, level);
+    g_string_append_printf(out, "<state>%s</state>\n", str);
+}
+
+static void
+format_ccw(GString *out, int level, const VccwNodeDevDef *def)
+{
+    format_ccw_state(out, level, def->ccw_state);
+    format_ccw_id(out, level, &def->id);
+    if (def->group_device) {
+        indent(out, level);
+        g_string_append(out, "<capability type='ccwgroup_member'>\n");
+        text_elem(out, level + 1, "group_device", def->group_device);
+        indent(out, level);
+        g_string_append(out, "</capability>\n");
+    }
+}
+
+/* libvirt's virNodeDeviceCapCCWGroupDefFormat; a card type or CHPID it
+ * could not read it prints as "(null)" (its printf of NULL), and so do we. */
+static void
+format_ccwgroup(GString *out, int level, const VccwNodeDevDef *def)
+{
+    const char *type = vccw_ccwgroup_type_to_string(def->group_type);
+
+    format_ccw_state(out, level, def->ccw_state);
+    format_ccw_id(out, level, &def->id);
+    if (def->members && def->members->len) {
+        indent(out, level);
+        g_string_append(out, "<members>\n");
+        for (guint i = 0; i < def->members->len; i++) {
+            const VccwCcwGroupMember *m = g_ptr_array_index(def->members, i);
+
+            indent(out, level + 1);
+            g_string_append(out, "<ccw_device ref='");
+            escape(out, m->ref ? m->ref : "");
+            g_string_append(out, "'>");
+            escape(out, m->device ? m->device : "");
+            g_string_append(out, "</ccw_device>\n");
+        }
+        indent(out, level);
+        g_string_append(out, "</members>\n");
+    }
+    indent(out, level);
+    g_string_append_printf(out, "<capability type='%s'>\n", type ? type : "qeth_generic");
+    text_elem(out, level + 1, "card_type", def->card_type ? def->card_type : "(null)");
+    text_elem(out, level + 1, "chpid", def->chpid ? def->chpid : "(null)");
+    indent(out, level);
+    g_string_append(out, "</capability>\n");
+}
+
 char *
 vccw_nodedev_def_format(const VccwNodeDevDef *def, unsigned int flags)
 {
@@ -461,7 +559,10 @@ vccw_nodedev_def_format(const VccwNodeDevDef *def, unsigned int flags)
         format_mdev_types(out, 2, def->mdev_types);
         break;
     case VCCW_NODEDEV_CAP_CCW:
-        format_ccw_id(out, 2, &def->id);
+        format_ccw(out, 2, def);
+        break;
+    case VCCW_NODEDEV_CAP_CCWGROUP:
+        format_ccwgroup(out, 2, def);
         break;
     case VCCW_NODEDEV_CAP_MDEV:
         format_mdev(out, 2, def, flags);
@@ -685,8 +786,8 @@ parse_ccw_fields(xmlNodePtr node, const ParseCtx *pc, VccwCcwId *id, GError **er
 static const char *const ccw_fields[] = { "cssid", "ssid", "devno", NULL };
 static const char *const type_attr[] = { "type", NULL };
 
-/* Nested capabilities we do not model (libvirt 9.0 has none for ccw and
- * only mdev_types for css; newer ones add ccwgroup_member). */
+/* Nested capabilities we do not model (libvirt has only mdev_types for
+ * css and, since 11.1, ccwgroup_member for ccw). */
 static bool
 refuse_nested_capability(xmlNodePtr cur, const char *outer, GError **err)
 {
@@ -702,19 +803,132 @@ refuse_nested_capability(xmlNodePtr cur, const char *outer, GError **err)
     return false;
 }
 
+/* <state> of a ccw or ccwgroup device (libvirt 11.1+); absent: unknown. */
+static bool
+parse_ccw_state(xmlNodePtr node, const ParseCtx *pc, VccwCcwState *state, GError **err)
+{
+    bool failed;
+    g_autofree char *text = child_text(node, "state", NULL, err, &failed);
+    int val;
+
+    *state = VCCW_CCW_STATE_LAST;
+    if (failed)
+        return false;
+    if (!text)
+        return true;
+    if ((val = vccw_ccw_state_from_string(text)) < 0) {
+        vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED, "unknown state '%s' for '%s'",
+                       text, pc->devname);
+        return false;
+    }
+    *state = (VccwCcwState)val;
+    return true;
+}
+
 static bool
 parse_ccw(xmlNodePtr node, const ParseCtx *pc, VccwNodeDevDef *def, GError **err)
 {
-    static const char *const children[] = { "cssid", "ssid", "devno", "capability", NULL };
+    static const char *const children[] = {
+        "state", "cssid", "ssid", "devno", "capability", NULL
+    };
+    static const char *const member_children[] = { "group_device", NULL };
+    g_autofree char *type = NULL;
+    xmlNodePtr cap;
+    bool failed;
 
-    if (!check_element(node, children, type_attr, ccw_fields, err) ||
+    /* libvirt's order: the state, the address, nested capabilities */
+    if (!check_element(node, children, type_attr, children, err) ||
+        !parse_ccw_state(node, pc, &def->ccw_state, err) ||
         !parse_ccw_fields(node, pc, &def->id, err))
         return false;
-    VCCW_XML_FOREACH_CHILD(node, cur) {
-        if (xmlStrEqual(cur->name, (const xmlChar *)"capability"))
-            return refuse_nested_capability(cur, "ccw", err);
+    if (!(cap = vccw_xml_child(node, "capability")))
+        return true;
+    type = vccw_xml_prop(cap, "type");
+    if (!type || !g_str_equal(type, "ccwgroup_member"))
+        return refuse_nested_capability(cap, "ccw", err);
+    if (!check_element(cap, member_children, type_attr, member_children, err))
+        return false;
+    def->group_device = child_text(cap, "group_device", NULL, err, &failed);
+    if (failed)
+        return false;
+    if (!def->group_device) {
+        vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED, "missing group_device value for '%s'",
+                       pc->devname);
+        return false;
     }
     return true;
+}
+
+/* <members> of a ccwgroup device. */
+static bool
+parse_ccwgroup_members(xmlNodePtr node, const ParseCtx *pc, GPtrArray *members, GError **err)
+{
+    static const char *const children[] = { "ccw_device", NULL };
+    static const char *const attrs[] = { "ref", NULL };
+
+    if (!check_element(node, children, NULL, NULL, err))
+        return false;
+    VCCW_XML_FOREACH_CHILD(node, cur) {
+        g_autofree char *ref = NULL;
+        g_autofree char *device = NULL;
+
+        if (!check_element(cur, NULL, attrs, NULL, err))
+            return false;
+        if (!(ref = vccw_xml_prop(cur, "ref"))) {
+            vccw_error_set(err, VCCW_ERR_XML,
+                           "Missing ref property on ccw_device in members for '%s'",
+                           pc->devname);
+            return false;
+        }
+        device = vccw_xml_text(cur);
+        if (*device == '\0') {
+            /* libvirt keeps an empty name; a member without one names nothing */
+            vccw_error_set(err, VCCW_ERR_XML,
+                           "Missing data in ccw_device with ref '%s' in members for '%s'",
+                           ref, pc->devname);
+            return false;
+        }
+        g_ptr_array_add(members, vccw_ccwgroup_member_new(ref, device));
+    }
+    return true;
+}
+
+static bool
+parse_ccwgroup(xmlNodePtr node, const ParseCtx *pc, VccwNodeDevDef *def, GError **err)
+{
+    static const char *const children[] = {
+        "state", "cssid", "ssid", "devno", "members", "capability", NULL
+    };
+    static const char *const qeth_children[] = { "card_type", "chpid", NULL };
+    xmlNodePtr members, cap;
+    bool failed;
+    int val;
+
+    if (!check_element(node, children, type_attr, children, err) ||
+        !parse_ccw_state(node, pc, &def->ccw_state, err) ||
+        !parse_ccw_fields(node, pc, &def->id, err))
+        return false;
+    if ((members = vccw_xml_child(node, "members")) &&
+        !parse_ccwgroup_members(members, pc, def->members, err))
+        return false;
+    if (!(cap = vccw_xml_child(node, "capability"))) {
+        /* libvirt would print it as a qeth_generic group of "(null)" */
+        vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED,
+                       "ccwgroup device '%s' has no <capability> (qeth_generic, qeth_layer2, qeth_layer3)",
+                       pc->devname);
+        return false;
+    }
+    if (vccw_xml_prop_enum(cap, "type", vccw_ccwgroup_type_from_string,
+                           VCCW_XML_PROP_REQUIRED, &val, err) < 0)
+        return false;
+    def->group_type = (VccwCcwGroupType)val;
+    if (!check_element(cap, qeth_children, type_attr, qeth_children, err))
+        return false;
+    def->card_type = child_text(cap, "card_type", NULL, err, &failed);
+    if (failed)
+        return false;
+    def->chpid = child_text(cap, "chpid", NULL, err, &failed);
+    return !failed;
 }
 
 /* <capability type='mdev_types'> inside a css capability. */
@@ -1023,7 +1237,11 @@ parse_device(xmlNodePtr root, VccwNodeDevParseMode mode, GError **err)
     } else if (g_str_equal(captype, "mdev")) {
         def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_MDEV);
         ok = parse_mdev(cap, &pc, def, err);
+    } else if (g_str_equal(captype, "ccwgroup")) {
+        def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCWGROUP);
+        ok = parse_ccwgroup(cap, &pc, def, err);
     } else if (g_str_equal(captype, "mdev_types") || g_str_equal(captype, "fc_host") ||
+               g_str_equal(captype, "ccwgroup_member") ||
                g_str_equal(captype, "vports") || g_str_equal(captype, "scsi_generic") ||
                g_str_equal(captype, "vdpa") || g_str_equal(captype, "vpd")) {
         /* libvirt knows these names but cannot parse them at top level */

@@ -20,6 +20,7 @@ typedef enum {
     VCCW_NODEDEV_CAP_CSS,         /* "css" */
     VCCW_NODEDEV_CAP_CCW,         /* "ccw" */
     VCCW_NODEDEV_CAP_MDEV,        /* "mdev" */
+    VCCW_NODEDEV_CAP_CCWGROUP,    /* "ccwgroup" (libvirt 11.1+): a qeth group device */
     VCCW_NODEDEV_CAP_MDEV_TYPES,  /* "mdev_types": only a nested capability */
     VCCW_NODEDEV_CAP_LAST
 } VccwNodeDevCapType;
@@ -44,6 +45,31 @@ typedef struct {
     char *name;
     char *value;
 } VccwMdevAttr;
+
+/* <state> of a ccw or ccwgroup device (libvirt 11.1+, from "online");
+ * VCCW_CCW_STATE_LAST: unknown, not printed. */
+typedef enum {
+    VCCW_CCW_STATE_OFFLINE,
+    VCCW_CCW_STATE_ONLINE,
+    VCCW_CCW_STATE_LAST
+} VccwCcwState;
+VCCW_ENUM_DECL(vccw_ccw_state);   /* "offline", "online" */
+
+/* The nested capability of a ccwgroup device: the kernel's device type
+ * (DEVTYPE) of a qeth group; libvirt knows no other kind of group. */
+typedef enum {
+    VCCW_CCWGROUP_QETH_GENERIC,
+    VCCW_CCWGROUP_QETH_LAYER2,
+    VCCW_CCWGROUP_QETH_LAYER3,
+    VCCW_CCWGROUP_TYPE_LAST
+} VccwCcwGroupType;
+VCCW_ENUM_DECL(vccw_ccwgroup_type);   /* "qeth_generic", "qeth_layer2", "qeth_layer3" */
+
+/* One <ccw_device ref='cdev1'>ccw_0_0_bd01</ccw_device> of a group. */
+typedef struct {
+    char *ref;                /* the link's name in the group's directory: cdev0, ... */
+    char *device;             /* the member's node-device name */
+} VccwCcwGroupMember;
 
 typedef enum {
     VCCW_MDEV_START_MANUAL,
@@ -79,6 +105,17 @@ typedef struct {
     GPtrArray *attrs;                 /* of VccwMdevAttr*, order kept */
     bool active;                      /* exists in sysfs */
     bool persistent;                  /* defined in the mdevctl store */
+
+    /* ccw, ccwgroup (libvirt 11.1+) */
+    VccwCcwState ccw_state;           /* VCCW_CCW_STATE_LAST: no <state> */
+    char *group_device;               /* ccw: <capability type='ccwgroup_member'>'s
+                                         group, NULL when not a member */
+    /* ccwgroup: the address (id) is the group's name, its first member's */
+    GPtrArray *members;               /* of VccwCcwGroupMember*, in the kernel's
+                                         listing order (as libvirt) */
+    VccwCcwGroupType group_type;
+    char *card_type;                  /* qeth: OSD_10GIG, ... */
+    char *chpid;                      /* qeth: "BD" */
 } VccwNodeDevDef;
 
 VccwNodeDevDef *vccw_nodedev_def_new(VccwNodeDevCapType type);
@@ -90,10 +127,13 @@ VccwMdevType *vccw_mdev_type_new(const char *id, const char *name,
 void vccw_mdev_type_free(VccwMdevType *type);
 VccwMdevAttr *vccw_mdev_attr_new(const char *name, const char *value);
 void vccw_mdev_attr_free(VccwMdevAttr *attr);
+VccwCcwGroupMember *vccw_ccwgroup_member_new(const char *ref, const char *device);
+void vccw_ccwgroup_member_free(VccwCcwGroupMember *member);
 
 /* libvirt's node-device names; non-alphanumerics become '_'. */
 char *vccw_nodedev_name_css(const VccwCcwId *id);            /* css_0_0_0052 */
 char *vccw_nodedev_name_ccw(const VccwCcwId *id);            /* ccw_0_0_5000 */
+char *vccw_nodedev_name_ccwgroup(const VccwCcwId *id);       /* ccwgroup_0_0_bd00 */
 char *vccw_nodedev_name_mdev(const unsigned char *uuid, const char *parent_addr);
 /* The other way: "css_0_0_0052" with @prefix "css_" -> 0.0.0052. */
 bool vccw_nodedev_parse_bus_name(const char *name, const char *prefix, VccwCcwId *id);
@@ -118,7 +158,10 @@ typedef enum {
  * `virsh nodedev-dumpxml` prints; INACTIVE drops <path> and <driver>.
  * The mdev <iommuGroup> is always printed, number 0 when unknown, as
  * libvirt does. Allocation: vccw_nodedev_def_new() creates mdev_types
- * for css and attrs for mdev; other types leave them NULL. */
+ * for css, attrs for mdev and members for ccwgroup; other types leave
+ * them NULL. ccw and ccwgroup devices are printed as libvirt 11.1+ does
+ * (<state> when known, the ccwgroup_member capability of a group's
+ * member); with neither set a ccw device is libvirt 9.0's. */
 char *vccw_nodedev_def_format(const VccwNodeDevDef *def, unsigned int flags);
 
 typedef enum {

@@ -350,6 +350,7 @@ read_ccw(const VccwHost *host, int dfd, const char *name, GPtrArray *warnings)
         if (vccw_sysfs_link_base_at(dfd, p_drv, driver, sizeof(driver)) >= 0)
             def->driver = g_strdup(driver);
     }
+    vccw_nodedev_ccw_read_group(dfd, name, def);   /* libvirt 11.1+: ccwgroup_member */
     (void)host;
     return g_steal_pointer(&def);
 }
@@ -598,8 +599,7 @@ GPtrArray *
 vccw_nodedev_list(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *warnings,
                   GError **err)
 {
-    const unsigned int caps = VCCW_LIST_CAP_SYSTEM | VCCW_LIST_CAP_MDEV_TYPES |
-                              VCCW_LIST_CAP_MDEV | VCCW_LIST_CAP_CCW_DEV | VCCW_LIST_CAP_CSS_DEV;
+    const unsigned int caps = VCCW_LIST_CAPS_S390;
     unsigned int want = flags & caps;
     unsigned int other_caps = flags & 0x0fffffffu & ~caps;
     g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_nodedev_def_free);
@@ -613,15 +613,17 @@ vccw_nodedev_list(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *warning
         g_ptr_array_add(all, computer_def());
     if (want & (VCCW_LIST_CAP_CSS_DEV | VCCW_LIST_CAP_MDEV_TYPES))
         list_css(drv, want, all, warnings, true);
-    if (want & VCCW_LIST_CAP_CCW_DEV)
+    if (want & (VCCW_LIST_CAP_CCW_DEV | VCCW_LIST_CAP_CCWGROUP_MEMBER))
         list_ccw(drv, all, warnings);
+    if (want & VCCW_LIST_CAP_CCWGROUP_DEV)
+        vccw_nodedev_list_ccwgroups(drv, all, warnings);
     if (want & VCCW_LIST_CAP_MDEV) {
         g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
         g_ptr_array_extend_and_steal(all, g_steal_pointer(&mdevs));
     }
     for (guint i = 0; i < all->len; i++) {
         VccwNodeDevDef *def = g_ptr_array_index(all, i);
-        if (vccw_nodedev_state_matches(def, flags)) {
+        if (vccw_nodedev_cap_matches(def, want) && vccw_nodedev_state_matches(def, flags)) {
             g_ptr_array_add(out, def);
             all->pdata[i] = NULL;
         }
@@ -735,6 +737,8 @@ vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
         return computer_def();
     if (vccw_nodedev_parse_bus_name(name, "css_", &id))
         return vccw_nodedev_lookup_css(drv, &id, true, err);
+    if (vccw_nodedev_parse_bus_name(name, "ccwgroup_", &id))
+        return vccw_nodedev_lookup_ccwgroup(drv, &id, name, err);
     if (vccw_nodedev_parse_bus_name(name, "ccw_", &id)) {
         g_autofree char *dev = vccw_ccw_id_format(&id);
         g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);

@@ -30,3 +30,14 @@ bool vccw_nodedev_probe_ccw(int dfd, const char *name, GPtrArray *warnings, Vccw
 bool vccw_nodedev_probe_active_mdev(int dfd, const char *name, GPtrArray *warnings,
                                     unsigned char *uuid, VccwCcwId *pid, char *parent,
                                     size_t parent_size, char *type, size_t type_size);
+
+/* node_device_ccwgroup.c: ccwgroup devices (libvirt 11.1+). */
+/* Append the listed groups (qeth ones, as libvirt) to @out. */
+void vccw_nodedev_list_ccwgroups(VccwNodeDevDriver *drv, GPtrArray *out, GPtrArray *warnings);
+/* The group named ccwgroup_<id>; NULL + "no node device" otherwise. */
+VccwNodeDevDef *vccw_nodedev_lookup_ccwgroup(VccwNodeDevDriver *drv, const VccwCcwId *id,
+                                             const char *name, GError **err);
+/* The ccwgroup_member sub-capability of the ccw device @dfd/@name (its
+ * group_device link), into def->group_device; looked for only when
+ * def->driver is the ccw driver of a group driver (qeth, lcs, ctcm). */
+void vccw_nodedev_ccw_read_group(int dfd, const char *name, VccwNodeDevDef *def);

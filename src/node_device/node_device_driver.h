@@ -1,7 +1,7 @@
 /* virtccw: the node-device driver API, shared by the CLI and virtccwd.
  *
  * Names are libvirt node-device names (css_0_0_0052, ccw_0_0_5000,
- * mdev_<uuid>_0_0_0052, computer). Errors use libvirt's texts where
+ * mdev_<uuid>_0_0_0052, ccwgroup_0_0_bd00, computer). Errors use libvirt's texts where
  * libvirt has one for the same situation. The real implementation is
  * node_device_ccw.c (sysfs under a VccwHost root + the mdevctl store).
  */
@@ -20,6 +20,13 @@
 #define VCCW_LIST_CAP_MDEV        (1u << 14)
 #define VCCW_LIST_CAP_CCW_DEV     (1u << 15)
 #define VCCW_LIST_CAP_CSS_DEV     (1u << 16)
+#define VCCW_LIST_CAP_CCWGROUP_DEV    (1u << 22)   /* libvirt 11.1+ */
+#define VCCW_LIST_CAP_CCWGROUP_MEMBER (1u << 23)   /* libvirt 11.1+ */
+/* The capability bits that select something on s390. */
+#define VCCW_LIST_CAPS_S390 (VCCW_LIST_CAP_SYSTEM | VCCW_LIST_CAP_MDEV_TYPES | \
+                             VCCW_LIST_CAP_MDEV | VCCW_LIST_CAP_CCW_DEV | \
+                             VCCW_LIST_CAP_CSS_DEV | VCCW_LIST_CAP_CCWGROUP_DEV | \
+                             VCCW_LIST_CAP_CCWGROUP_MEMBER)
 #define VCCW_LIST_PERSISTENT      (1u << 28)
 #define VCCW_LIST_TRANSIENT       (1u << 29)
 #define VCCW_LIST_INACTIVE        (1u << 30)
@@ -52,6 +59,31 @@ vccw_nodedev_state_matches(const VccwNodeDevDef *def, unsigned int flags)
     return vccw_nodedev_state_matches_as(def->type != VCCW_NODEDEV_CAP_MDEV || def->active,
                                          def->type == VCCW_NODEDEV_CAP_MDEV && def->persistent,
                                          flags);
+}
+
+/* Whether @def has one of the capabilities in @want (VCCW_LIST_CAP_*
+ * bits), as libvirt's virNodeDeviceObjHasCap counts nested ones: a css
+ * device with mdev types is "mdev_types", a ccw device in a group
+ * "ccwgroup_member". Shared by the driver and virtccwd's cache. */
+static inline bool
+vccw_nodedev_cap_matches(const VccwNodeDevDef *def, unsigned int want)
+{
+    switch (def->type) {
+    case VCCW_NODEDEV_CAP_SYSTEM:
+        return want & VCCW_LIST_CAP_SYSTEM;
+    case VCCW_NODEDEV_CAP_CSS:
+        return (want & VCCW_LIST_CAP_CSS_DEV) ||
+               ((want & VCCW_LIST_CAP_MDEV_TYPES) && def->mdev_types && def->mdev_types->len);
+    case VCCW_NODEDEV_CAP_CCW:
+        return (want & VCCW_LIST_CAP_CCW_DEV) ||
+               ((want & VCCW_LIST_CAP_CCWGROUP_MEMBER) && def->group_device);
+    case VCCW_NODEDEV_CAP_CCWGROUP:
+        return want & VCCW_LIST_CAP_CCWGROUP_DEV;
+    case VCCW_NODEDEV_CAP_MDEV:
+        return want & VCCW_LIST_CAP_MDEV;
+    default:
+        return false;
+    }
 }
 
 typedef struct _VccwNodeDevDriver VccwNodeDevDriver;

@@ -9,10 +9,11 @@ typedef struct {
     char *xml[2];           /* formatted on demand: [0] active, [1] inactive */
 } Entry;
 
-/* device types held, in name order of their prefixes (ccw_ < computer <
- * css_ < mdev_); the list is checked and sorted again if not */
+/* device types held, in name order of their prefixes (ccw_ < ccwgroup_ <
+ * computer < css_ < mdev_); the list is checked and sorted again if not */
 static const VccwNodeDevCapType type_order[] = {
-    VCCW_NODEDEV_CAP_CCW, VCCW_NODEDEV_CAP_SYSTEM, VCCW_NODEDEV_CAP_CSS, VCCW_NODEDEV_CAP_MDEV,
+    VCCW_NODEDEV_CAP_CCW, VCCW_NODEDEV_CAP_CCWGROUP, VCCW_NODEDEV_CAP_SYSTEM,
+    VCCW_NODEDEV_CAP_CSS, VCCW_NODEDEV_CAP_MDEV,
 };
 #define NTYPES VCCW_NODEDEV_CAP_MDEV_TYPES
 
@@ -425,7 +426,8 @@ vccw_rpc_devcache_mark(VccwRpcDevCache *c, const char *name)
     if (g_str_has_prefix(name, "mdev_"))
         mark_mdev_name(c, name, false);
     else if (vccw_nodedev_parse_bus_name(name, "css_", &id) ||
-             vccw_nodedev_parse_bus_name(name, "ccw_", &id))
+             vccw_nodedev_parse_bus_name(name, "ccw_", &id) ||
+             vccw_nodedev_parse_bus_name(name, "ccwgroup_", &id))
         g_hash_table_add(c->marked, g_strdup(name));
 }
 
@@ -490,19 +492,23 @@ vccw_rpc_devcache_mark_uevent(VccwRpcDevCache *c, const char *action,
         }
         return false;
     }
-    if (subsystem && g_str_equal(subsystem, "ccwgroup")) {
-        /* an OSA (qeth), LCS or CTC group: its ccw devices go on- or
-         * offline with it, without uevents of their own */
-        c->need_ccws = true;
-        return true;
-    }
     if (!g_str_has_prefix(devpath, css0)) {
-        /* below a ccwgroup device (/devices/qeth/0.0.f500/net/eth0) */
+        /* an OSA (qeth), LCS or CTC group (/devices/qeth/0.0.f500) or
+         * something below it (its net/eth0): the group itself, and its ccw
+         * devices, which go on- or offline with it (and get or lose their
+         * group_device link) without uevents of their own */
         g_auto(GStrv) parts = g_strsplit(devpath, "/", 5);
         VccwCcwId gid;
 
         if (g_strv_length(parts) >= 4 && g_str_equal(parts[1], "devices") &&
             vccw_ccw_id_parse(parts[3], &gid)) {
+            g_autofree char *group = vccw_nodedev_name_ccwgroup(&gid);
+
+            vccw_rpc_devcache_mark(c, group);
+            c->need_ccws = true;
+            return true;
+        }
+        if (subsystem && g_str_equal(subsystem, "ccwgroup")) {
             c->need_ccws = true;
             return true;
         }
@@ -592,24 +598,6 @@ vccw_rpc_devcache_log_uevent(VccwRpcDevCache *c, const char *line)
 /* ------------------------------------------------------------------ */
 /* queries */
 
-static bool
-cap_matches(const VccwNodeDevDef *def, unsigned int want)
-{
-    switch (def->type) {
-    case VCCW_NODEDEV_CAP_SYSTEM:
-        return want & VCCW_LIST_CAP_SYSTEM;
-    case VCCW_NODEDEV_CAP_CSS:
-        return (want & VCCW_LIST_CAP_CSS_DEV) ||
-               ((want & VCCW_LIST_CAP_MDEV_TYPES) && def->mdev_types && def->mdev_types->len);
-    case VCCW_NODEDEV_CAP_CCW:
-        return want & VCCW_LIST_CAP_CCW_DEV;
-    case VCCW_NODEDEV_CAP_MDEV:
-        return want & VCCW_LIST_CAP_MDEV;
-    default:
-        return false;
-    }
-}
-
 typedef struct {
     GPtrArray *out;
     unsigned int flags;
@@ -622,7 +610,7 @@ list_one(gpointer key, gpointer value, gpointer opaque)
     ListCtx *lc = opaque;
     const Entry *e = value;
 
-    if (cap_matches(e->def, lc->want) && vccw_nodedev_state_matches(e->def, lc->flags))
+    if (vccw_nodedev_cap_matches(e->def, lc->want) && vccw_nodedev_state_matches(e->def, lc->flags))
         g_ptr_array_add(lc->out, e->def);
     return FALSE;
 }
@@ -637,8 +625,7 @@ cmp_def_ptr(gconstpointer a, gconstpointer b)
 GPtrArray *
 vccw_rpc_devcache_list(VccwRpcDevCache *c, unsigned int flags)
 {
-    const unsigned int caps = VCCW_LIST_CAP_SYSTEM | VCCW_LIST_CAP_MDEV_TYPES |
-                              VCCW_LIST_CAP_MDEV | VCCW_LIST_CAP_CCW_DEV | VCCW_LIST_CAP_CSS_DEV;
+    const unsigned int caps = VCCW_LIST_CAPS_S390;
     ListCtx lc = { g_ptr_array_new(), flags, flags & caps };
     unsigned int other_caps = flags & 0x0fffffffu & ~caps;
 
@@ -652,7 +639,9 @@ vccw_rpc_devcache_list(VccwRpcDevCache *c, unsigned int flags)
         bool needed = (t == VCCW_NODEDEV_CAP_SYSTEM && (lc.want & VCCW_LIST_CAP_SYSTEM)) ||
                       (t == VCCW_NODEDEV_CAP_CSS &&
                        (lc.want & (VCCW_LIST_CAP_CSS_DEV | VCCW_LIST_CAP_MDEV_TYPES))) ||
-                      (t == VCCW_NODEDEV_CAP_CCW && (lc.want & VCCW_LIST_CAP_CCW_DEV)) ||
+                      (t == VCCW_NODEDEV_CAP_CCW &&
+                       (lc.want & (VCCW_LIST_CAP_CCW_DEV | VCCW_LIST_CAP_CCWGROUP_MEMBER))) ||
+                      (t == VCCW_NODEDEV_CAP_CCWGROUP && (lc.want & VCCW_LIST_CAP_CCWGROUP_DEV)) ||
                       (t == VCCW_NODEDEV_CAP_MDEV && (lc.want & VCCW_LIST_CAP_MDEV));
         if (needed)
             g_tree_foreach(c->order[t], list_one, &lc);

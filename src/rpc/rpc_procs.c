@@ -203,6 +203,9 @@ def_caps(const VccwNodeDevDef *def)
     g_ptr_array_add(caps, g_strdup(type ? type : "system"));
     if (def->type == VCCW_NODEDEV_CAP_CSS && def->mdev_types && def->mdev_types->len)
         g_ptr_array_add(caps, g_strdup("mdev_types"));
+    /* libvirt 11.1+: a ccw device in a group */
+    if (def->type == VCCW_NODEDEV_CAP_CCW && def->group_device)
+        g_ptr_array_add(caps, g_strdup("ccwgroup_member"));
     return caps;
 }
 
@@ -212,18 +215,19 @@ def_is_active(const VccwNodeDevDef *def)
     return def->type != VCCW_NODEDEV_CAP_MDEV || def->active;
 }
 
-/* libvirt's virConnectListAllNodeDeviceFlags, every bit it defines */
-#define LIST_CAPS_ALL ((1u << 22) - 1)
+/* libvirt's virConnectListAllNodeDeviceFlags, every bit it defines
+ * (11.1 added CCWGROUP_DEV 1 << 22 and CCWGROUP_MEMBER 1 << 23) */
+#define LIST_CAPS_ALL ((1u << 24) - 1)
 #define LIST_STATE_ALL (VCCW_LIST_PERSISTENT | VCCW_LIST_TRANSIENT | \
                         VCCW_LIST_INACTIVE | VCCW_LIST_ACTIVE)
 
 /* libvirt's capability names, in virNodeDevCapType order from "system" to
- * "vpd": the list flag of name i is 1 << i. */
+ * "ccwgroup_member" (11.1+): the list flag of name i is 1 << i. */
 static const char *const cap_names[] = {
     "system", "pci", "usb_device", "usb", "net", "scsi_host", "scsi_target",
     "scsi", "storage", "fc_host", "vports", "scsi_generic", "drm",
     "mdev_types", "mdev", "ccw", "css", "vdpa", "ap_card", "ap_queue",
-    "ap_matrix", "vpd",
+    "ap_matrix", "vpd", "ccwgroup", "ccwgroup_member",
 };
 
 /* Names of the devices matching @flags; NULL on error. */

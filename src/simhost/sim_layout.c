@@ -15,6 +15,7 @@ static const char *const sim_driver_names[SIM_DRV_LAST] = {
     [SIM_DRV_QETH] = "qeth",
     [SIM_DRV_ZFCP] = "zfcp",
     [SIM_DRV_VIRTIO_CCW] = "virtio_ccw",
+    [SIM_DRV_QETH_GROUP] = "qeth",
 };
 
 const char *
@@ -239,4 +240,93 @@ sim_ccw_modalias(const SimSchInfo *info, char *buf, size_t size)
                  info->cu_type, info->cu_model, info->dev_type, info->dev_model);
     else
         snprintf(buf, size, "ccw:t%04Xm%02Xdtdm", info->cu_type, info->cu_model);
+}
+
+/* ---- ccwgroup devices ---- */
+
+#define OSA_SLOT 29      /* schno % 32 of the OSA devices */
+#define GROUP_SPAN 96    /* three 32-blocks per group */
+
+/* Groups in subchannel set @ssid: whole triples of OSA devices that exist. */
+static uint32_t
+groups_in_ssid(const SimLayout *layout, uint32_t ssid)
+{
+    uint64_t first = (uint64_t)ssid * layout->per_ssid;
+    uint64_t end = MIN(first + layout->per_ssid, (uint64_t)layout->n);
+    uint64_t count = end - first;   /* subchannels of this set */
+
+    if (layout->kind != SIM_LAYOUT_LPAR || end <= first)
+        return 0;
+    /* group j needs schno GROUP_SPAN * j + 2 * 32 + OSA_SLOT */
+    if (count < 2 * 32 + OSA_SLOT + 1)
+        return 0;
+    return (uint32_t)((count - (2 * 32 + OSA_SLOT + 1)) / GROUP_SPAN + 1);
+}
+
+uint32_t
+sim_layout_ccwgroup_count(const SimLayout *layout)
+{
+    uint32_t total = 0;
+
+    for (uint32_t s = 0; s < layout->nssid; s++)
+        total += groups_in_ssid(layout, s);
+    return total;
+}
+
+void
+sim_layout_ccwgroup_info(const SimLayout *layout, uint32_t g, SimCcwGroupInfo *info)
+{
+    uint32_t s = 0, j = g;
+    SimSchInfo sch;
+
+    memset(info, 0, sizeof(*info));
+    while (s < layout->nssid && j >= groups_in_ssid(layout, s))
+        j -= groups_in_ssid(layout, s++);
+    for (unsigned m = 0; m < SIM_CCWGROUP_MEMBERS; m++)
+        info->members[m] = s * layout->per_ssid + GROUP_SPAN * j + 32 * m + OSA_SLOT;
+    sim_layout_sch_info(layout, info->members[0], &sch);
+    /* qeth keeps the device type qeth_generic for the cards whose layer
+     * the user chooses (OSD), and sets its discipline's type for those
+     * with an enforced one (OSM: layer 2; qeth_core_probe_device): every
+     * third group is an OSM card */
+    info->layer2 = true;
+    info->devtype = g % 3 == 2 ? "qeth_layer2" : "qeth_generic";
+    info->card_type = g % 3 == 2 ? "OSM_1000" : "OSD_1000";
+    info->chpid = sch.chpids[0];
+}
+
+bool
+sim_layout_ccwgroup_of_sch(const SimLayout *layout, uint32_t idx, uint32_t *g, unsigned *member)
+{
+    uint32_t s = idx / layout->per_ssid, schno = idx % layout->per_ssid, j, before = 0;
+
+    if (layout->kind != SIM_LAYOUT_LPAR || idx >= layout->n || schno % 32 != OSA_SLOT)
+        return false;
+    j = schno / GROUP_SPAN;
+    if (j >= groups_in_ssid(layout, s))
+        return false;
+    for (uint32_t t = 0; t < s; t++)
+        before += groups_in_ssid(layout, t);
+    *g = before + j;
+    *member = (schno % GROUP_SPAN) / 32;
+    return true;
+}
+
+void
+sim_layout_ccwgroup_name(const SimLayout *layout, uint32_t g, char buf[SIM_NAME_BUFLEN])
+{
+    SimCcwGroupInfo info;
+
+    sim_layout_ccwgroup_info(layout, g, &info);
+    sim_layout_ccw_name(layout, info.members[0], buf);
+}
+
+bool
+sim_layout_ccwgroup_from_name(const SimLayout *layout, const char *name, uint32_t *g)
+{
+    uint32_t idx;
+    unsigned member;
+
+    return sim_layout_ccw_from_name(layout, name, &idx) &&
+           sim_layout_ccwgroup_of_sch(layout, idx, g, &member) && member == 0;
 }

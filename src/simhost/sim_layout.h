@@ -38,6 +38,7 @@ typedef enum {
     SIM_DRV_QETH,            /* ccw */
     SIM_DRV_ZFCP,            /* ccw */
     SIM_DRV_VIRTIO_CCW,      /* ccw */
+    SIM_DRV_QETH_GROUP,      /* ccwgroup: qeth's group driver, also named "qeth" */
     SIM_DRV_LAST
 } SimDriver;
 
@@ -99,6 +100,30 @@ bool sim_layout_ccw_from_name(const SimLayout *layout, const char *name, uint32_
 
 /* Parse a bus id "0.X.YYYY" (strict). */
 bool sim_parse_busid(const char *name, unsigned *ssid, unsigned *num);
+
+/* ccwgroup devices (drivers/s390/cio/ccwgroup.c). The LPAR layout groups
+ * its OSA devices (schno % 32 == 29) by three, as a qeth device: group j
+ * of a subchannel set takes the OSA devices of the 32-blocks 3j, 3j+1,
+ * 3j+2 (read, write, data), is named after the first (0.0.101d), lives
+ * at /sys/devices/qeth/<name>, and is online from boot. Hosts under 94
+ * subchannels have none, so the smaller layouts are as before. */
+#define SIM_CCWGROUP_MEMBERS 3
+typedef struct {
+    uint32_t members[SIM_CCWGROUP_MEMBERS];   /* subchannel indices, cdev0.. */
+    const char *devtype;     /* qeth_generic / qeth_layer2 (uevent DEVTYPE) */
+    const char *card_type;   /* qeth card_type */
+    uint8_t chpid;           /* the read device's first CHPID */
+    bool layer2;
+} SimCcwGroupInfo;
+
+uint32_t sim_layout_ccwgroup_count(const SimLayout *layout);
+void sim_layout_ccwgroup_info(const SimLayout *layout, uint32_t g, SimCcwGroupInfo *info);
+/* The group a subchannel's ccw device belongs to (and as which cdevN). */
+bool sim_layout_ccwgroup_of_sch(const SimLayout *layout, uint32_t idx, uint32_t *g,
+                                unsigned *member);
+/* Its name (its first member's bus id) and the reverse. */
+void sim_layout_ccwgroup_name(const SimLayout *layout, uint32_t g, char buf[SIM_NAME_BUFLEN]);
+bool sim_layout_ccwgroup_from_name(const SimLayout *layout, const char *name, uint32_t *g);
 
 /* "ccw:t3990mE9dt3390dm0C" (drivers/s390/cio/device.c snprint_alias) */
 void sim_ccw_modalias(const SimSchInfo *info, char *buf, size_t size);

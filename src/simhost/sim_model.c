@@ -40,7 +40,11 @@ struct _SimModel {
     SimCompleteFn hook;
     void *hook_opaque;
     GQueue events;
+    uint8_t *cg_state;     /* CG_* per ccwgroup device (sim_layout.h) */
 };
+
+/* ccwgroup device states; zero is the boot state */
+enum { CG_ONLINE = 0, CG_OFFLINE = 1, CG_UNGROUPED = 2 };
 
 static gint
 sim_cmp_u32(gconstpointer a, gconstpointer b, gpointer data)
@@ -116,6 +120,7 @@ sim_model_new(const SimLayout *layout, bool vfio_ccw_loaded)
     m->next_serial = 1;
     m->vfio_loaded = vfio_ccw_loaded;
     g_queue_init(&m->events);
+    m->cg_state = g_malloc0(sim_layout_ccwgroup_count(layout) + 1);
     return m;
 }
 
@@ -133,6 +138,7 @@ sim_model_free(SimModel *m)
     g_ptr_array_free(m->groups, TRUE);
     g_ptr_array_free(m->vfio_devs, TRUE);
     g_queue_clear_full(&m->events, g_free);
+    g_free(m->cg_state);
     g_free(m);
 }
 
@@ -730,6 +736,109 @@ sim_model_set_online(SimModel *m, uint32_t idx, const char *buf, size_t len)
     return (ssize_t)len;
 }
 
+/* ---- ccwgroup devices ---- */
+
+bool
+sim_model_ccwgroup_exists(const SimModel *m, uint32_t g)
+{
+    return m->layout.kind == SIM_LAYOUT_LPAR && g < sim_layout_ccwgroup_count(&m->layout) &&
+           m->cg_state[g] != CG_UNGROUPED;
+}
+
+bool
+sim_model_ccwgroup_online(const SimModel *m, uint32_t g)
+{
+    return sim_model_ccwgroup_exists(m, g) && m->cg_state[g] == CG_ONLINE;
+}
+
+/* qeth's set_online/set_offline set the three ccw devices on- or offline */
+static void
+sim_ccwgroup_members_online(SimModel *m, uint32_t g, bool online)
+{
+    SimCcwGroupInfo gi;
+
+    sim_layout_ccwgroup_info(&m->layout, g, &gi);
+    for (unsigned i = 0; i < SIM_CCWGROUP_MEMBERS; i++) {
+        if (online)
+            m->flags[gi.members[i]] |= SCH_F_CCW_ONLINE;
+        else
+            m->flags[gi.members[i]] &= (uint8_t)~SCH_F_CCW_ONLINE;
+    }
+}
+
+ssize_t
+sim_model_ccwgroup_set_online(SimModel *m, uint32_t g, const char *buf, size_t len)
+{
+    g_autofree char *s = sim_buf_cstr(buf, len);
+    unsigned long val;
+
+    if (!sim_model_ccwgroup_exists(m, g))
+        return -ENODEV;
+    if (!sim_kstrtoul(s, &val) || val > 1)
+        return -EINVAL;
+    /* ccwgroup_set_online/offline(): -EINVAL when already in that state */
+    if ((val == 1) == (m->cg_state[g] == CG_ONLINE))
+        return -EINVAL;
+    m->cg_state[g] = val == 1 ? CG_ONLINE : CG_OFFLINE;
+    sim_ccwgroup_members_online(m, g, val == 1);
+    return (ssize_t)len;
+}
+
+ssize_t
+sim_model_ccwgroup_ungroup(SimModel *m, uint32_t g, const char *buf, size_t len)
+{
+    char name[SIM_NAME_BUFLEN];
+    SimCcwGroupInfo gi;
+
+    if (!sim_model_ccwgroup_exists(m, g))
+        return -ENODEV;
+    if (m->cg_state[g] != CG_OFFLINE)
+        return -EINVAL;
+    m->cg_state[g] = CG_UNGROUPED;
+    sim_layout_ccwgroup_name(&m->layout, g, name);
+    sim_layout_ccwgroup_info(&m->layout, g, &gi);
+    sim_event(m, "UEVENT: unbind@/devices/qeth/%s SUBSYSTEM=ccwgroup DEVTYPE=%s", name, gi.devtype);
+    sim_event(m, "UEVENT: remove@/devices/qeth/%s SUBSYSTEM=ccwgroup DEVTYPE=%s", name, gi.devtype);
+    (void)buf;
+    return (ssize_t)len;
+}
+
+ssize_t
+sim_model_ccwgroup_group(SimModel *m, const char *buf, size_t len)
+{
+    g_autofree char *s = sim_buf_cstr(buf, len);
+    g_auto(GStrv) ids = NULL;
+    SimCcwGroupInfo gi;
+    char name[SIM_NAME_BUFLEN];
+    uint32_t g, idx;
+    unsigned member;
+    size_t n;
+
+    if (len && s[strlen(s) - 1] == '\n')
+        s[strlen(s) - 1] = '\0';
+    ids = g_strsplit(s, ",", -1);
+    if (g_strv_length(ids) != SIM_CCWGROUP_MEMBERS ||
+        !sim_layout_ccw_from_name(&m->layout, ids[0], &idx) ||
+        !sim_layout_ccwgroup_of_sch(&m->layout, idx, &g, &member) || member != 0 ||
+        sim_model_ccwgroup_exists(m, g))
+        return -EINVAL;
+    sim_layout_ccwgroup_info(&m->layout, g, &gi);
+    for (n = 0; n < SIM_CCWGROUP_MEMBERS; n++) {
+        char dev[SIM_NAME_BUFLEN];
+
+        sim_layout_ccw_name(&m->layout, gi.members[n], dev);
+        if (!g_str_equal(dev, ids[n]) || !sim_model_ccw_present(m, gi.members[n]))
+            return -EINVAL;
+    }
+    m->cg_state[g] = CG_OFFLINE;
+    sim_ccwgroup_members_online(m, g, false);
+    sim_layout_ccwgroup_name(&m->layout, g, name);
+    sim_event(m, "UEVENT: add@/devices/qeth/%s SUBSYSTEM=ccwgroup DEVTYPE=%s", name, gi.devtype);
+    sim_event(m, "UEVENT: bind@/devices/qeth/%s SUBSYSTEM=ccwgroup DEVTYPE=%s DRIVER=qeth",
+              name, gi.devtype);
+    return (ssize_t)len;
+}
+
 int
 sim_model_group_open(SimModel *m, uint32_t group)
 {
@@ -837,6 +946,13 @@ sim_model_save(const SimModel *m)
             sim_model_ccw_online(m, i) != info.online_at_boot)
             g_string_append_printf(s, "online %s %d\n", name, sim_model_ccw_online(m, i));
     }
+    for (uint32_t g = 0; g < sim_layout_ccwgroup_count(&m->layout); g++) {
+        if (m->cg_state[g] == CG_ONLINE)
+            continue;
+        sim_layout_ccwgroup_name(&m->layout, g, name);
+        g_string_append_printf(s, "ccwgroup %s %s\n", name,
+                               m->cg_state[g] == CG_OFFLINE ? "offline" : "ungrouped");
+    }
     for (const SimMdev *md = sim_model_mdev_next(m, 0); md; md = sim_model_mdev_next(m, md->serial + 1)) {
         sim_sch_name(m, md->sch, name);
         g_string_append_printf(s, "mdev %s %s\n", name, md->uuid);
@@ -861,6 +977,15 @@ sim_model_load(SimModel *m, const char *text, GError **err)
             ok = false;
         } else if (g_str_equal(w[0], "vfio_ccw")) {
             m->vfio_loaded = g_str_equal(w[1], "loaded");
+        } else if (g_str_equal(w[0], "ccwgroup")) {
+            uint32_t g;
+
+            ok = g_strv_length(w) == 3 && sim_layout_ccwgroup_from_name(&m->layout, w[1], &g) &&
+                 (g_str_equal(w[2], "offline") || g_str_equal(w[2], "ungrouped"));
+            if (ok) {
+                m->cg_state[g] = g_str_equal(w[2], "offline") ? CG_OFFLINE : CG_UNGROUPED;
+                sim_ccwgroup_members_online(m, g, false);
+            }
         } else if (g_strv_length(w) != 3 || !sim_layout_sch_from_name(&m->layout, w[1], &idx)) {
             ok = false;
         } else if (g_str_equal(w[0], "override")) {

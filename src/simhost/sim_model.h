@@ -85,6 +85,21 @@ ssize_t sim_model_remove(SimModel *m, uint32_t serial, const char *buf, size_t l
                          uint64_t *wait);
 ssize_t sim_model_set_online(SimModel *m, uint32_t idx, const char *buf, size_t len);
 
+/* ccwgroup devices (sim_layout.h: the fixed triples of OSA devices).
+ * Each starts grouped and online; drivers/s390/cio/ccwgroup.c's rules:
+ * "online" takes kstrtoul 0 or 1 (1 when online, 0 when offline: EINVAL),
+ * the members go on- and offline with the group (no uevents); "ungroup"
+ * only when offline (EINVAL otherwise), then the group is gone
+ * (unbind + remove uevents) and its members stay offline; qeth's "group"
+ * takes "a,b,c" and regroups, offline, a triple of the layout that is
+ * ungrouped (add + bind uevents); any other list is EINVAL (the real
+ * kernel would group any three free OSA devices of one card). */
+bool sim_model_ccwgroup_exists(const SimModel *m, uint32_t g);
+bool sim_model_ccwgroup_online(const SimModel *m, uint32_t g);
+ssize_t sim_model_ccwgroup_set_online(SimModel *m, uint32_t g, const char *buf, size_t len);
+ssize_t sim_model_ccwgroup_ungroup(SimModel *m, uint32_t g, const char *buf, size_t len);
+ssize_t sim_model_ccwgroup_group(SimModel *m, const char *buf, size_t len);
+
 /* open(2)/close(2) of /dev/vfio/<group>: -EBUSY when already open. */
 int sim_model_group_open(SimModel *m, uint32_t group);
 void sim_model_group_release(SimModel *m, uint32_t group);

@@ -13,7 +13,7 @@ enum {
     F_FIXED_Y = 1 << 1,  /* y comes from the table, not the parent */
 };
 
-typedef enum { BUS_CSS, BUS_CCW, BUS_MDEV, BUS_LAST } SimBus;
+typedef enum { BUS_CSS, BUS_CCW, BUS_MDEV, BUS_CCWGROUP, BUS_LAST } SimBus;
 typedef enum { MOD_VFIO, MOD_VFIO_IOMMU_TYPE1, MOD_MDEV, MOD_VFIO_CCW, MOD_LAST } SimModule;
 
 
@@ -46,6 +46,7 @@ static const KindInfo kinds[] = {
     { SIM_K_SYS_MODULE, SIM_K_SYS, "module", T_DIR, 0755, F_STABLE, 0 },
 
     { SIM_K_BUS, SIM_K_SYS_BUS, "ccw", T_DIR, 0755, F_STABLE | F_FIXED_Y, BUS_CCW },
+    { SIM_K_BUS, SIM_K_SYS_BUS, "ccwgroup", T_DIR, 0755, F_FIXED_Y, BUS_CCWGROUP },
     { SIM_K_BUS, SIM_K_SYS_BUS, "css", T_DIR, 0755, F_STABLE | F_FIXED_Y, BUS_CSS },
     { SIM_K_BUS, SIM_K_SYS_BUS, "mdev", T_DIR, 0755, F_STABLE | F_FIXED_Y, BUS_MDEV },
     { SIM_K_BUS_DEVICES, SIM_K_BUS, "devices", T_DIR, 0755, F_STABLE, 0 },
@@ -57,6 +58,7 @@ static const KindInfo kinds[] = {
 
     { SIM_K_DRV, SIM_K_BUS_DRIVERS, NULL, T_DIR, 0755, 0, 0 },
     { SIM_K_DRV_BIND, SIM_K_DRV, "bind", T_REG, 0200, F_STABLE, 0 },
+    { SIM_K_DRV_GROUP, SIM_K_DRV, "group", T_REG, 0200, 0, 0 },
     { SIM_K_DRV_MODULE, SIM_K_DRV, "module", T_LNK, 0777, F_STABLE, 0 },
     { SIM_K_DRV_UEVENT, SIM_K_DRV, "uevent", T_REG, 0200, F_STABLE, 0 },
     { SIM_K_DRV_UNBIND, SIM_K_DRV, "unbind", T_REG, 0200, F_STABLE, 0 },
@@ -102,6 +104,25 @@ static const KindInfo kinds[] = {
     { SIM_K_CCW_ONLINE, SIM_K_CCW, "online", T_REG, 0644, F_STABLE, 0 },
     { SIM_K_CCW_SUBSYSTEM, SIM_K_CCW, "subsystem", T_LNK, 0777, F_STABLE, 0 },
     { SIM_K_CCW_UEVENT, SIM_K_CCW, "uevent", T_REG, 0644, F_STABLE, 0 },
+    { SIM_K_CCW_GROUPDEV, SIM_K_CCW, "group_device", T_LNK, 0777, 0, 0 },
+
+    /* /sys/devices/qeth/<group>: the group's entries in the order kernfs
+     * lists them (by its name hash), which libvirt keeps for cdevN */
+    { SIM_K_QETH_ROOT, SIM_K_SYS_DEVICES, "qeth", T_DIR, 0755, 0, 0 },
+    { SIM_K_QETH_ROOT_UEVENT, SIM_K_QETH_ROOT, "uevent", T_REG, 0644, F_STABLE, 0 },
+    { SIM_K_CG, SIM_K_QETH_ROOT, NULL, T_DIR, 0755, 0, 0 },
+    { SIM_K_CG_ONLINE, SIM_K_CG, "online", T_REG, 0644, F_STABLE, 0 },
+    { SIM_K_CG_SUBSYSTEM, SIM_K_CG, "subsystem", T_LNK, 0777, F_STABLE, 0 },
+    { SIM_K_CG_DRIVER, SIM_K_CG, "driver", T_LNK, 0777, F_STABLE, 0 },
+    { SIM_K_CG_CDEV, SIM_K_CG, "cdev1", T_LNK, 0777, F_STABLE | F_FIXED_Y, 1 },
+    { SIM_K_CG_CARD_TYPE, SIM_K_CG, "card_type", T_REG, 0444, F_STABLE, 0 },
+    { SIM_K_CG_UNGROUP, SIM_K_CG, "ungroup", T_REG, 0200, F_STABLE, 0 },
+    { SIM_K_CG_CHPID, SIM_K_CG, "chpid", T_REG, 0444, F_STABLE, 0 },
+    { SIM_K_CG_STATE, SIM_K_CG, "state", T_REG, 0444, F_STABLE, 0 },
+    { SIM_K_CG_CDEV, SIM_K_CG, "cdev2", T_LNK, 0777, F_STABLE | F_FIXED_Y, 2 },
+    { SIM_K_CG_LAYER2, SIM_K_CG, "layer2", T_REG, 0644, F_STABLE, 0 },
+    { SIM_K_CG_UEVENT, SIM_K_CG, "uevent", T_REG, 0644, F_STABLE, 0 },
+    { SIM_K_CG_CDEV, SIM_K_CG, "cdev0", T_LNK, 0777, F_STABLE | F_FIXED_Y, 0 },
 
     { SIM_K_MDEV, SIM_K_SCH, NULL, T_DIR, 0755, 0, 0 },
     { SIM_K_MDEV_DRIVER, SIM_K_MDEV, "driver", T_LNK, 0777, 0, 0 },
@@ -208,6 +229,8 @@ driver_bus(SimDriver d)
         return BUS_CSS;
     case SIM_DRV_VFIO_CCW_MDEV:
         return BUS_MDEV;
+    case SIM_DRV_QETH_GROUP:
+        return BUS_CCWGROUP;
     default:
         return BUS_CCW;
     }
@@ -227,6 +250,7 @@ driver_exists(const SimModel *m, uint32_t d)
     case SIM_DRV_DASD_ECKD:
     case SIM_DRV_QETH:
     case SIM_DRV_ZFCP:
+    case SIM_DRV_QETH_GROUP:
         return l->kind == SIM_LAYOUT_LPAR;
     case SIM_DRV_VIRTIO_CCW:
         return l->kind == SIM_LAYOUT_QEMU;
@@ -281,10 +305,36 @@ ccw_driver_has(const SimModel *m, uint32_t drv, uint32_t idx)
     return info.ccw_driver == drv;
 }
 
+/* ccwgroup devices: only in the LPAR layout (the qeth module loaded) */
+static bool
+lpar(const SimModel *m)
+{
+    return sim_model_layout(m)->kind == SIM_LAYOUT_LPAR;
+}
+
+static bool
+group_valid(const SimModel *m, uint32_t g)
+{
+    return sim_model_ccwgroup_exists(m, g);
+}
+
+static bool
+in_group(const SimModel *m, uint32_t idx)
+{
+    uint32_t g;
+    unsigned member;
+
+    return sim_model_ccw_present(m, idx) &&
+           sim_layout_ccwgroup_of_sch(sim_model_layout(m), idx, &g, &member) &&
+           sim_model_ccwgroup_exists(m, g);
+}
+
 static bool
 drv_link_exists(const SimModel *m, uint32_t drv, uint32_t x)
 {
     switch ((SimDriver)drv) {
+    case SIM_DRV_QETH_GROUP:
+        return group_valid(m, x);
     case SIM_DRV_IO_SUBCHANNEL:
         return sch_valid(m, x) && sim_model_sch_driver(m, x) == SIM_DRV_IO_SUBCHANNEL;
     case SIM_DRV_VFIO_CCW:
@@ -311,7 +361,7 @@ sim_tree_exists(const SimModel *m, SimNode n)
         return n.x == 0 && n.y == 0;
     case SIM_K_BUS: case SIM_K_BUS_DEVICES: case SIM_K_BUS_DRIVERS:
     case SIM_K_BUS_AUTOPROBE: case SIM_K_BUS_PROBE: case SIM_K_BUS_UEVENT:
-        return n.x == 0 && n.y < BUS_LAST;
+        return n.x == 0 && n.y < BUS_LAST && (n.y != BUS_CCWGROUP || lpar(m));
     case SIM_K_BUS_DEVLINK:
         if (n.y == BUS_CSS)
             return sch_valid(m, n.x);
@@ -319,7 +369,21 @@ sim_tree_exists(const SimModel *m, SimNode n)
             return sim_model_ccw_present(m, n.x);
         if (n.y == BUS_MDEV)
             return mdev_active(m, n.x) != NULL;
+        if (n.y == BUS_CCWGROUP)
+            return group_valid(m, n.x);
         return false;
+    case SIM_K_DRV_GROUP:
+        return n.x == 0 && n.y == SIM_DRV_QETH_GROUP && driver_exists(m, n.y);
+    case SIM_K_CCW_GROUPDEV:
+        return n.y == 0 && in_group(m, n.x);
+    case SIM_K_QETH_ROOT: case SIM_K_QETH_ROOT_UEVENT:
+        return n.x == 0 && n.y == 0 && lpar(m);
+    case SIM_K_CG: case SIM_K_CG_ONLINE: case SIM_K_CG_SUBSYSTEM: case SIM_K_CG_DRIVER:
+    case SIM_K_CG_CARD_TYPE: case SIM_K_CG_UNGROUP: case SIM_K_CG_CHPID: case SIM_K_CG_STATE:
+    case SIM_K_CG_LAYER2: case SIM_K_CG_UEVENT:
+        return n.y == 0 && group_valid(m, n.x);
+    case SIM_K_CG_CDEV:
+        return n.y < SIM_CCWGROUP_MEMBERS && group_valid(m, n.x);
     case SIM_K_DRV: case SIM_K_DRV_BIND: case SIM_K_DRV_UNBIND: case SIM_K_DRV_UEVENT:
         return n.x == 0 && driver_exists(m, n.y);
     case SIM_K_DRV_MODULE:
@@ -490,7 +554,16 @@ lookup_dynamic(const SimModel *m, SimNode dir, const char *name, SimNode *out)
             *out = mk(SIM_K_BUS_DEVLINK, md->serial, BUS_MDEV);
             return true;
         }
+        if (dir.y == BUS_CCWGROUP && sim_layout_ccwgroup_from_name(l, name, &idx)) {
+            *out = mk(SIM_K_BUS_DEVLINK, idx, BUS_CCWGROUP);
+            return true;
+        }
         return false;
+    case SIM_K_QETH_ROOT:
+        if (!sim_layout_ccwgroup_from_name(l, name, &idx))
+            return false;
+        *out = mk(SIM_K_CG, idx, 0);
+        return true;
     case SIM_K_BUS_DRIVERS: {
         SimDriver d = driver_by_name(name, (SimBus)dir.y);
 
@@ -500,6 +573,12 @@ lookup_dynamic(const SimModel *m, SimNode dir, const char *name, SimNode *out)
         return true;
     }
     case SIM_K_DRV:
+        if (dir.y == SIM_DRV_QETH_GROUP) {
+            if (!sim_layout_ccwgroup_from_name(l, name, &idx))
+                return false;
+            *out = mk(SIM_K_DRV_LINK, idx, dir.y);
+            return true;
+        }
         if (dir.y == SIM_DRV_VFIO_CCW_MDEV) {
             if (!(md = sim_model_mdev_by_uuid(m, name)))
                 return false;
@@ -588,6 +667,19 @@ sim_tree_lookup(const SimModel *m, SimNode dir, const char *name, SimNode *out)
 
 #define COOKIE_DYN (UINT64_C(1) << 40)
 
+/* 1 + the first existing ccwgroup device at or after @pos, 0: none */
+static uint64_t
+next_group(const SimModel *m, uint64_t pos)
+{
+    uint32_t count = sim_layout_ccwgroup_count(sim_model_layout(m));
+
+    for (uint64_t g = pos; g < count; g++) {
+        if (group_valid(m, (uint32_t)g))
+            return g + 1;
+    }
+    return 0;
+}
+
 /* The next dynamic child of @dir at or after @pos. */
 static bool
 next_dynamic(const SimModel *m, SimNode dir, uint64_t pos, char *name, SimNode *child,
@@ -598,7 +690,22 @@ next_dynamic(const SimModel *m, SimNode dir, uint64_t pos, char *name, SimNode *
     uint32_t n = l->n;
 
     switch ((SimKind)dir.kind) {
+    case SIM_K_QETH_ROOT:
+        if (!(pos = next_group(m, pos)))
+            return false;
+        sim_layout_ccwgroup_name(l, (uint32_t)(pos - 1), name);
+        *child = mk(SIM_K_CG, (uint32_t)(pos - 1), 0);
+        *next = pos;
+        return true;
     case SIM_K_BUS_DEVICES:
+        if (dir.y == BUS_CCWGROUP) {
+            if (!(pos = next_group(m, pos)))
+                return false;
+            sim_layout_ccwgroup_name(l, (uint32_t)(pos - 1), name);
+            *child = mk(SIM_K_BUS_DEVLINK, (uint32_t)(pos - 1), BUS_CCWGROUP);
+            *next = pos;
+            return true;
+        }
         if (dir.y == BUS_MDEV) {
             for (md = sim_model_mdev_next(m, (uint32_t)MIN(pos, UINT32_MAX)); md;
                  md = sim_model_mdev_next(m, md->serial + 1)) {
@@ -634,6 +741,14 @@ next_dynamic(const SimModel *m, SimNode dir, uint64_t pos, char *name, SimNode *
         }
         return false;
     case SIM_K_DRV:
+        if (dir.y == SIM_DRV_QETH_GROUP) {
+            if (!(pos = next_group(m, pos)))
+                return false;
+            sim_layout_ccwgroup_name(l, (uint32_t)(pos - 1), name);
+            *child = mk(SIM_K_DRV_LINK, (uint32_t)(pos - 1), dir.y);
+            *next = pos;
+            return true;
+        }
         if (dir.y == SIM_DRV_VFIO_CCW_MDEV) {
             for (md = sim_model_mdev_next(m, (uint32_t)MIN(pos, UINT32_MAX)); md;
                  md = sim_model_mdev_next(m, md->serial + 1)) {
@@ -787,7 +902,10 @@ sim_tree_readlink(const SimModel *m, SimNode n, GString *out)
         const char *up = n.kind == SIM_K_BUS_DEVLINK ? "../../.." : "../../../..";
         SimBus bus = n.kind == SIM_K_BUS_DEVLINK ? (SimBus)n.y : driver_bus(n.y);
 
-        if (bus == BUS_MDEV) {
+        if (bus == BUS_CCWGROUP) {
+            sim_layout_ccwgroup_name(sim_model_layout(m), n.x, dev);
+            g_string_printf(out, "%s/devices/qeth/%s", up, dev);
+        } else if (bus == BUS_MDEV) {
             md = sim_model_mdev_by_serial(m, n.x);
             sch_name(m, md->sch, sch);
             g_string_printf(out, "%s/devices/css0/%s/%s", up, sch, md->uuid);
@@ -816,6 +934,30 @@ sim_tree_readlink(const SimModel *m, SimNode n, GString *out)
         return 0;
     case SIM_K_CCW_SUBSYSTEM:
         g_string_assign(out, "../../../../bus/ccw");
+        return 0;
+    case SIM_K_CCW_GROUPDEV: {
+        uint32_t g;
+        unsigned member;
+
+        sim_layout_ccwgroup_of_sch(sim_model_layout(m), n.x, &g, &member);
+        sim_layout_ccwgroup_name(sim_model_layout(m), g, dev);
+        g_string_printf(out, "../../../qeth/%s", dev);
+        return 0;
+    }
+    case SIM_K_CG_CDEV: {
+        SimCcwGroupInfo gi;
+
+        sim_layout_ccwgroup_info(sim_model_layout(m), n.x, &gi);
+        sch_name(m, gi.members[n.y], sch);
+        ccw_name(m, gi.members[n.y], dev);
+        g_string_printf(out, "../../css0/%s/%s", sch, dev);
+        return 0;
+    }
+    case SIM_K_CG_DRIVER:
+        g_string_assign(out, "../../../bus/ccwgroup/drivers/qeth");
+        return 0;
+    case SIM_K_CG_SUBSYSTEM:
+        g_string_assign(out, "../../../bus/ccwgroup");
         return 0;
     case SIM_K_MTYPE_DEVLINK:
     case SIM_K_VFIODEV_DEVICE:
@@ -1004,6 +1146,31 @@ sim_tree_read(const SimModel *m, SimNode n, GString *out)
     case SIM_K_MDEV_UEVENT:
         g_string_assign(out, "DRIVER=vfio_ccw_mdev\n");
         return 0;
+    case SIM_K_QETH_ROOT_UEVENT:
+        return 0;
+    case SIM_K_CG_ONLINE:
+        g_string_printf(out, "%d\n", sim_model_ccwgroup_online(m, n.x) ? 1 : 0);
+        return 0;
+    case SIM_K_CG_CARD_TYPE:
+    case SIM_K_CG_CHPID:
+    case SIM_K_CG_LAYER2:
+    case SIM_K_CG_UEVENT: {
+        SimCcwGroupInfo gi;
+
+        sim_layout_ccwgroup_info(l, n.x, &gi);
+        if (n.kind == SIM_K_CG_CARD_TYPE)
+            g_string_printf(out, "%s\n", gi.card_type);
+        else if (n.kind == SIM_K_CG_CHPID)
+            g_string_printf(out, "%02X\n", gi.chpid);
+        else if (n.kind == SIM_K_CG_LAYER2)
+            g_string_printf(out, "%d\n", gi.layer2 ? 1 : 0);
+        else
+            g_string_printf(out, "DRIVER=qeth\nDEVTYPE=%s\n", gi.devtype);
+        return 0;
+    }
+    case SIM_K_CG_STATE:
+        g_string_assign(out, sim_model_ccwgroup_online(m, n.x) ? "UP (LAN ONLINE)\n" : "DOWN\n");
+        return 0;
     case SIM_K_GROUP_NAME:
         g_string_assign(out, "vfio-noiommu\n");
         return 0;
@@ -1078,6 +1245,8 @@ sim_tree_write(SimModel *m, SimNode n, const char *buf, size_t len, uint64_t *wa
         return (s[0] == '0' || s[0] == '1' || s[0] == 'y' || s[0] == 'n') ? (ssize_t)len : -EINVAL;
     }
     case SIM_K_BUS_PROBE:
+        if (n.y == BUS_CCWGROUP)
+            return -EOPNOTSUPP;   /* not simulated */
         if (n.y == BUS_CSS)
             return sim_model_drivers_probe(m, buf, len);
         if (n.y == BUS_CCW) {
@@ -1100,8 +1269,16 @@ sim_tree_write(SimModel *m, SimNode n, const char *buf, size_t len, uint64_t *wa
         }
     case SIM_K_BUS_UEVENT: case SIM_K_DRV_UEVENT: case SIM_K_CSS0_UEVENT: case SIM_K_SCH_UEVENT:
     case SIM_K_SCH_PARENT_UEVENT: case SIM_K_CCW_UEVENT: case SIM_K_MDEV_UEVENT:
-    case SIM_K_VFIODEV_UEVENT:
+    case SIM_K_VFIODEV_UEVENT: case SIM_K_QETH_ROOT_UEVENT: case SIM_K_CG_UEVENT:
         return uevent_write(buf, len);
+    case SIM_K_DRV_GROUP:
+        return sim_model_ccwgroup_group(m, buf, len);
+    case SIM_K_CG_ONLINE:
+        return sim_model_ccwgroup_set_online(m, n.x, buf, len);
+    case SIM_K_CG_UNGROUP:
+        return sim_model_ccwgroup_ungroup(m, n.x, buf, len);
+    case SIM_K_CG_LAYER2:
+        return -EOPNOTSUPP;   /* changing the layer: not simulated */
     case SIM_K_DRV_BIND:
         if (n.y == SIM_DRV_IO_SUBCHANNEL || n.y == SIM_DRV_VFIO_CCW)
             return sim_model_bind(m, n.y, buf, len);

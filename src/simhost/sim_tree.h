@@ -38,6 +38,11 @@ typedef enum {
     SIM_K_GROUP_TYPE, SIM_K_GROUP_DEVLINK,
     SIM_K_MODULE,
     SIM_K_DEV_VFIO, SIM_K_DEV_VFIO_CONTAINER, SIM_K_DEV_GROUP,
+    /* ccwgroup devices (x: group index; sim_layout.h) */
+    SIM_K_CCW_GROUPDEV, SIM_K_DRV_GROUP, SIM_K_QETH_ROOT, SIM_K_QETH_ROOT_UEVENT,
+    SIM_K_CG, SIM_K_CG_ONLINE, SIM_K_CG_SUBSYSTEM, SIM_K_CG_DRIVER, SIM_K_CG_CDEV,
+    SIM_K_CG_CARD_TYPE, SIM_K_CG_UNGROUP, SIM_K_CG_CHPID, SIM_K_CG_STATE, SIM_K_CG_LAYER2,
+    SIM_K_CG_UEVENT,
     SIM_K_LAST,
     SIM_K_PASSTHROUGH = 0xfe,  /* reserved for the FUSE adaptor's etc/ and run/ */
 } SimKind;

@@ -27,6 +27,7 @@ typedef enum {
     VCCW_HOST_DIR_MODULES,         /* sys/module */
     VCCW_HOST_DIR_IOMMU_GROUPS,    /* sys/kernel/iommu_groups */
     VCCW_HOST_DIR_DRIVERCTL_CONFIG,/* etc/driverctl.d */
+    VCCW_HOST_DIR_CCWGROUP_DEVICES,/* sys/bus/ccwgroup/devices */
     VCCW_HOST_DIR_LAST
 } VccwHostDir;
 

@@ -220,25 +220,11 @@ vccw_nodedev_driver_free(VccwNodeDevDriver *drv)
 static bool
 matches(const VccwNodeDevDef *d, unsigned int flags)
 {
-    const unsigned int caps = flags & ((1u << 22) - 1);
+    const unsigned int caps = flags & 0x0fffffffu;   /* every capability bit */
     bool active = d->type != VCCW_NODEDEV_CAP_MDEV || d->active;
 
-    if (caps) {
-        bool ok = false;
-        if ((caps & VCCW_LIST_CAP_SYSTEM) && d->type == VCCW_NODEDEV_CAP_SYSTEM)
-            ok = true;
-        if ((caps & VCCW_LIST_CAP_CSS_DEV) && d->type == VCCW_NODEDEV_CAP_CSS)
-            ok = true;
-        if ((caps & VCCW_LIST_CAP_CCW_DEV) && d->type == VCCW_NODEDEV_CAP_CCW)
-            ok = true;
-        if ((caps & VCCW_LIST_CAP_MDEV) && d->type == VCCW_NODEDEV_CAP_MDEV)
-            ok = true;
-        if ((caps & VCCW_LIST_CAP_MDEV_TYPES) && d->type == VCCW_NODEDEV_CAP_CSS &&
-            d->mdev_types && d->mdev_types->len)
-            ok = true;
-        if (!ok)
-            return false;
-    }
+    if (caps && !vccw_nodedev_cap_matches(d, caps))
+        return false;
     if (!(flags & (VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE)))
         flags |= VCCW_LIST_ACTIVE;
     if (active && !(flags & VCCW_LIST_ACTIVE))

@@ -533,7 +533,9 @@ test_behind_the_back(void)
           st2.device_reads - st.device_reads);
     expect_events("nothing changed", "");
 
-    /* an OSA group going online: its ccw devices, no uevent of their own */
+    /* an OSA group going online: the group (a node device since libvirt
+     * 11.1) and its ccw devices, no uevent of their own */
+    guint64 reads_before = st2.device_reads;
     check(vccw_rpc_devcache_mark_uevent(c, "add", "/devices/qeth/0.0.f500/net/encf500", "net"),
           "a net device of a ccwgroup marks");
     check(!vccw_rpc_devcache_mark_uevent(c, "add", "/devices/virtual/net/lo", "net"),
@@ -541,6 +543,7 @@ test_behind_the_back(void)
     vccw_rpc_devcache_flush(c);
     vccw_rpc_devcache_get_stats(c, &st);
     check(st.ccw_reads == 1 && st.full_reads == st2.full_reads, "the ccw devices re-read");
+    check(st.device_reads == reads_before + 1, "the group ccwgroup_0_0_f500 re-read");
     check(vccw_rpc_devcache_mark_uevent(c, "change", "/devices/qeth/0.0.f500", "ccwgroup"),
           "a ccwgroup uevent marks");
     vccw_rpc_devcache_flush(c);

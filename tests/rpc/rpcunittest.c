@@ -749,9 +749,15 @@ test_dispatch(void)
           "mdev inactive: the defined one");
     g_clear_pointer(&names, g_strfreev);
     reply_clear(&r);
+    /* libvirt 11.1's CCWGROUP_DEV: accepted, no group on the fake host */
     call(&s, VCCW_PROC_CONNECT_LIST_ALL_NODE_DEVICES, &r, "iu", 1, 0x00400000u);
+    names = reply_names(&r, &count);
+    check(names && count == 0, "ccwgroup list flag accepted, nothing listed");
+    g_clear_pointer(&names, g_strfreev);
+    reply_clear(&r);
+    call(&s, VCCW_PROC_CONNECT_LIST_ALL_NODE_DEVICES, &r, "iu", 1, 0x01000000u);
     check(reply_err(&r, VCCW_VIR_ERR_INVALID_ARG) &&
-          g_strcmp0(r.e.message, "invalid argument: unsupported flags (0x400000) in "
+          g_strcmp0(r.e.message, "invalid argument: unsupported flags (0x1000000) in "
                     "function nodeConnectListAllNodeDevices") == 0,
           "unknown list flag refused: %s", r.e.message);
     reply_clear(&r);

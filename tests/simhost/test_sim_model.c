@@ -729,6 +729,72 @@ test_lpar_kinds(Fx *fx, gconstpointer d)
     assert_str(rd(fx, "/sys/bus/ccw/devices/0.0.1000/online"), "1");
 }
 
+/* ccwgroup devices: the layout's qeth groups, drivers/s390/cio/ccwgroup.c's rules */
+static void
+test_ccwgroup(Fx *fx, gconstpointer d)
+{
+    g_autofree char *saved = NULL;
+    g_autoptr(GError) err = NULL;
+    SimLayout l;
+    SimModel *again;
+
+    (void)d;
+    sim_model_free(fx->m);
+    g_array_free(fx->completed, TRUE);
+    fx_setup_layout(fx, SIM_LAYOUT_LPAR, SIM_KERNEL_6_1, 64, 0);
+    g_assert_false(exists(fx, "/sys/bus/ccwgroup/devices/0.0.101d"));   /* < 94 subchannels */
+    g_assert_cmpuint(sim_layout_ccwgroup_count(sim_model_layout(fx->m)), ==, 0);
+    sim_model_free(fx->m);
+    g_array_free(fx->completed, TRUE);
+    fx_setup_layout(fx, SIM_LAYOUT_LPAR, SIM_KERNEL_6_1, 300, 0);
+    g_assert_cmpuint(sim_layout_ccwgroup_count(sim_model_layout(fx->m)), ==, 3);
+    assert_str(link_of(fx, "/sys/bus/ccwgroup/devices/0.0.101d"), "../../../devices/qeth/0.0.101d");
+    assert_str(link_of(fx, "/sys/devices/qeth/0.0.101d/cdev2"), "../../css0/0.0.005d/0.0.105d");
+    assert_str(link_of(fx, "/sys/bus/ccw/devices/0.0.103d/group_device"), "../../../qeth/0.0.101d");
+    g_assert_false(exists(fx, "/sys/bus/ccw/devices/0.0.1000/group_device"));
+    g_assert_false(exists(fx, "/sys/devices/qeth/0.0.103d"));
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.101d/uevent"), "DRIVER=qeth\nDEVTYPE=qeth_generic");
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.10dd/uevent"), "DRIVER=qeth\nDEVTYPE=qeth_layer2");
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.10dd/card_type"), "OSM_1000");
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.101d/chpid"), "40");
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.101d/online"), "1");
+    /* online: kstrtoul 0/1, the same state again is EINVAL; members follow */
+    g_assert_cmpint(wr(fx, "/sys/devices/qeth/0.0.101d/online", "1"), ==, -EINVAL);
+    g_assert_cmpint(wr(fx, "/sys/devices/qeth/0.0.101d/online", "2"), ==, -EINVAL);
+    g_assert_cmpint(wr(fx, "/sys/devices/qeth/0.0.101d/ungroup", "1"), ==, -EINVAL);
+    g_assert_cmpint(wr(fx, "/sys/devices/qeth/0.0.101d/online", "0x0\n"), ==, 4);
+    assert_str(rd(fx, "/sys/bus/ccw/devices/0.0.105d/online"), "0");
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.101d/state"), "DOWN");
+    /* ungroup when offline: gone, with the members' links */
+    g_assert_cmpint(wr(fx, "/sys/devices/qeth/0.0.101d/ungroup", "1"), ==, 1);
+    g_assert_false(exists(fx, "/sys/bus/ccwgroup/devices/0.0.101d"));
+    g_assert_false(exists(fx, "/sys/bus/ccw/devices/0.0.103d/group_device"));
+    assert_str(rd(fx, "/sys/bus/ccwgroup/drivers/qeth/0.0.107d/online"), "1");
+    /* group: only the layout's triple, complete, in order */
+    g_assert_cmpint(wr(fx, "/sys/bus/ccwgroup/drivers/qeth/group", "0.0.101d,0.0.103d"), ==, -EINVAL);
+    g_assert_cmpint(wr(fx, "/sys/bus/ccwgroup/drivers/qeth/group", "0.0.103d,0.0.101d,0.0.105d"),
+                    ==, -EINVAL);
+    g_assert_cmpint(wr(fx, "/sys/bus/ccwgroup/drivers/qeth/group", "0.0.107d,0.0.109d,0.0.10bd"),
+                    ==, -EINVAL);   /* already grouped */
+    saved = sim_model_save(fx->m);
+    g_assert_nonnull(strstr(saved, "ccwgroup 0.0.101d ungrouped\n"));
+    g_assert_cmpint(wr(fx, "/sys/bus/ccwgroup/drivers/qeth/group", "0.0.101d,0.0.103d,0.0.105d\n"),
+                    ==, 27);
+    assert_str(rd(fx, "/sys/devices/qeth/0.0.101d/online"), "0");
+    {
+        g_autofree char *ev = sim_model_events(fx->m);
+        g_assert_nonnull(strstr(ev, "UEVENT: remove@/devices/qeth/0.0.101d SUBSYSTEM=ccwgroup"));
+        g_assert_nonnull(strstr(ev, "UEVENT: add@/devices/qeth/0.0.101d SUBSYSTEM=ccwgroup"));
+    }
+    /* the saved state comes back */
+    g_assert_true(sim_layout_init(&l, SIM_LAYOUT_LPAR, SIM_KERNEL_6_1, 300, 0, &err));
+    again = sim_model_new(&l, true);
+    g_assert_true(sim_model_load(again, saved, &err));
+    g_assert_false(sim_model_ccwgroup_exists(again, 0));
+    g_assert_true(sim_model_ccwgroup_online(again, 1));
+    sim_model_free(again);
+}
+
 static void
 test_state_roundtrip(Fx *fx, gconstpointer d)
 {
@@ -809,6 +875,7 @@ main(int argc, char **argv)
     T("/simhost/unbind-probe", test_unbind_probe);
     T("/simhost/events", test_events);
     g_test_add("/simhost/lpar-kinds", Fx, NULL, lpar_setup, test_lpar_kinds, fx_teardown);
+    g_test_add("/simhost/ccwgroup", Fx, NULL, lpar_setup, test_ccwgroup, fx_teardown);
     T("/simhost/state-roundtrip", test_state_roundtrip);
     g_test_add_func("/simhost/scale-262144", test_scale);
     return g_test_run();
