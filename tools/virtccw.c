@@ -31,6 +31,9 @@ usage(FILE *out)
             "                        (default $XDG_CACHE_HOME/virtccw/qemucaps)\n"
             "  --root DIR            the host root for /sys, /etc, /dev, /run\n"
             "                        (default $VIRTCCW_ROOT or /)\n"
+            "  --libvirt-version V   follow libvirt release V (9.0 or 11.3) in domain XML\n"
+            "                        and command lines (default $VIRTCCW_LIBVIRT_VERSION,\n"
+            "                        else the installed libvirt's, else 11.3)\n"
             "  --help, --version\n\nCommands:\n");
     for (size_t t = 0; t < G_N_ELEMENTS(command_tables); t++) {
         for (size_t i = 0; i < *command_tables[t].len; i++) {
@@ -52,7 +55,8 @@ main(int argc, char **argv)
         const char *opt = argv[i];
         char **slot = g_str_equal(opt, "--emulator-caps") ? &opts.caps_file :
                       g_str_equal(opt, "--caps-cache") ? &opts.cache_dir :
-                      g_str_equal(opt, "--root") ? &opts.root : NULL;
+                      g_str_equal(opt, "--root") ? &opts.root :
+                      g_str_equal(opt, "--libvirt-version") ? &opts.libvirt_version : NULL;
         if (g_str_equal(opt, "--help")) {
             usage(stdout);
             return EXIT_OK;
@@ -84,6 +88,7 @@ main(int argc, char **argv)
                 g_free(opts.caps_file);
                 g_free(opts.cache_dir);
                 g_free(opts.root);
+                g_free(opts.libvirt_version);
                 return rc;
             }
         }

@@ -1,13 +1,16 @@
 /* virtccw: building the QEMU command line.
  *
  * The sequence of options and the key order inside every -device follow
- * libvirt 9.0 with QEMU 7.2 byte for byte (tests/qemuxml2argvdata/ holds
- * libvirt's own output). Paths libvirt would create for a running domain
+ * libvirt 9.0 with QEMU 7.2, or libvirt 11.3 with QEMU 10.0, byte for byte
+ * (tests/qemuxml2argvdata/ and its libvirt-11.3/ hold libvirt's own
+ * output); where the releases differ, the behaviour table of the release
+ * followed (qemu_release.h) decides. Paths libvirt would create for a running domain
  * (monitor socket, master key, channel sockets) are named the way
  * `virsh domxml-to-native` names them for domain id -1.
  */
 #include "qemu_command.h"
 #include "qemu_ccw_hostdev.h"
+#include "qemu_release.h"
 #include "vccw_error.h"
 
 #include <string.h>
@@ -18,6 +21,7 @@
 typedef struct {
     const VccwDomainDef *def;
     const VccwQemuCaps *caps;
+    const VccwQemuBehaviour *rel;  /* the libvirt release followed */
     GPtrArray *argv;
     char *domain_dir;     /* /var/lib/libvirt/qemu/domain--1-<short name> */
     char *short_name;
@@ -214,7 +218,10 @@ build_head(Builder *b)
         add(b, def->cpu->model);
     }
     add(b, "-m");
-    addf(b, "%llu", mib);
+    if (b->rel->memory_size_kib)
+        addf(b, "size=%lluk", mib * 1024);
+    else
+        addf(b, "%llu", mib);
     o = json_object_new_object();
     jadd_str(o, "qom-type", "memory-backend-ram");
     jadd_str(o, "id", "s390.ram");
@@ -334,32 +341,42 @@ build_disks(Builder *b)
         g_autofree char *format = g_strdup_printf("libvirt-%u-format", node);
         g_autofree char *id = NULL;
         unsigned int boot = disk_bootindex(b, i, dev);
+        /* a raw image needs no format layer; newer libvirt leaves it out */
+        bool single = b->rel->raw_storage_node_only &&
+                      (!d->format || g_str_equal(d->format, "raw"));
+        const char *top = single ? storage : format;
         json_object *o;
 
         o = json_object_new_object();
         jadd_str(o, "driver", d->type == VCCW_DISK_TYPE_BLOCK ? "host_device" : "file");
         jadd_str(o, "filename", d->source);
         jadd_str(o, "node-name", storage);
-        jadd_bool(o, "auto-read-only", true);
-        jadd_str(o, "discard", "unmap");
+        if (single) {
+            jadd_bool(o, "read-only", d->readonly);
+        } else {
+            jadd_bool(o, "auto-read-only", true);
+            jadd_str(o, "discard", "unmap");
+        }
         add(b, "-blockdev");
         add(b, json_plain(o));
         json_object_put(o);
 
-        o = json_object_new_object();
-        jadd_str(o, "node-name", format);
-        jadd_bool(o, "read-only", d->readonly);
-        jadd_str(o, "driver", d->format ? d->format : "raw");
-        jadd_str(o, "file", storage);
-        add(b, "-blockdev");
-        add(b, json_plain(o));
-        json_object_put(o);
+        if (!single) {
+            o = json_object_new_object();
+            jadd_str(o, "node-name", format);
+            jadd_bool(o, "read-only", d->readonly);
+            jadd_str(o, "driver", d->format ? d->format : "raw");
+            jadd_str(o, "file", storage);
+            add(b, "-blockdev");
+            add(b, json_plain(o));
+            json_object_put(o);
+        }
 
         if (d->bus == VCCW_DISK_BUS_VIRTIO) {
             id = device_id(dev, "virtio-disk", disk_name_index(d->target_dev));
             o = new_props("virtio-blk-ccw");
             jadd_devno(o, dev);
-            jadd_str(o, "drive", format);
+            jadd_str(o, "drive", top);
             jadd_str(o, "id", id);
         } else {
             const VccwDriveAddr *a = &dev->info.addr.u.drive;
@@ -375,7 +392,7 @@ build_disks(Builder *b)
             jadd_int(o, "scsi-id", a->target);
             jadd_int(o, "lun", a->unit);
             jadd_str(o, "device_id", devid);
-            jadd_str(o, "drive", format);
+            jadd_str(o, "drive", top);
             jadd_str(o, "id", id);
         }
         if (boot)
@@ -663,7 +680,7 @@ VccwQemuCommand *
 vccw_qemu_build_command(const VccwDomainDef *def, const VccwQemuCaps *caps, GError **err)
 {
     g_autoptr(VccwQemuCommand) cmd = g_new0(VccwQemuCommand, 1);
-    Builder b = { .def = def, .caps = caps };
+    Builder b = { .def = def, .caps = caps, .rel = vccw_qemu_behaviour() };
     bool ok;
 
     cmd->env = g_ptr_array_new_with_free_func(g_free);
