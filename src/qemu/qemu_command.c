@@ -201,8 +201,10 @@ build_head(Builder *b)
     g_string_append(machine, ",usb=off,dump-guest-core=off");
     if (vccw_qemu_caps_has(b->caps, VCCW_QEMU_CAPS_MACHINE_MEMORY_BACKEND))
         g_string_append(machine, ",memory-backend=s390.ram");
-    /* the loadparm of the boot disk is the machine's */
-    for (guint i = 0; i < vccw_domain_ndevs(def, VCCW_DEV_DISK); i++) {
+    /* the loadparm of the boot disk is the machine's, unless every boot
+     * device carries its own */
+    for (guint i = 0; !vccw_qemu_device_loadparm(b->caps) &&
+                      i < vccw_domain_ndevs(def, VCCW_DEV_DISK); i++) {
         const VccwDevice *d = vccw_domain_dev(def, VCCW_DEV_DISK, i);
         if (d->info.boot_order == 1 && d->info.loadparm) {
             g_autofree char *lp = comma_escape(d->info.loadparm);
@@ -397,6 +399,8 @@ build_disks(Builder *b)
         }
         if (boot)
             jadd_int(o, "bootindex", boot);
+        if (boot && dev->info.loadparm && vccw_qemu_device_loadparm(b->caps))
+            jadd_str(o, "loadparm", dev->info.loadparm);
         if (d->serial)
             jadd_str(o, "serial", d->serial);
         add_device(b, o);
@@ -441,9 +445,10 @@ build_nets(Builder *b)
         json_object *o = json_object_new_object();
 
         /* domxml-to-native stands every interface in for a tap device
-         * whose fd libvirt would pass; the number is libvirt's own. */
+         * whose fd libvirt would pass; the number is the reference
+         * daemon's (qemu_release.c). */
         jadd_str(o, "type", "tap");
-        jadd_str(o, "fd", "27");
+        jadd_str(o, "fd", b->rel->tap_fd);
         jadd_str(o, "id", netdev);
         add(b, "-netdev");
         add(b, json_plain(o));
@@ -479,7 +484,7 @@ chardev_backend(Builder *b, const VccwChrDef *chr, const char *id, const char *n
     if (chr->source_path)
         path = comma_escape(chr->source_path);
     else
-        path = g_strdup_printf("/var/lib/libvirt/qemu/channel/target/domain--1-%s/%s",
+        path = g_strdup_printf("%s%s/%s", b->rel->channel_dir_prefix,
                                b->short_name, name ? name : id);
     if (chr->source_mode && g_str_equal(chr->source_mode, "connect"))
         return g_strdup_printf("socket,id=%s,path=%s", id, path);

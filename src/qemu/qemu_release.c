@@ -9,10 +9,18 @@ static const VccwQemuBehaviour qemu_behaviour[VCCW_LIBVIRT_LAST] = {
     [VCCW_LIBVIRT_9_0] = {
         .memory_size_kib = false,
         .raw_storage_node_only = false,
+        .device_loadparm = false,
+        .channel_dir_prefix = "/var/lib/libvirt/qemu/channel/target/domain--1-",
+        .tap_fd = "27",
+        .ccw_addr_error_names_machine = false,
     },
     [VCCW_LIBVIRT_11_3] = {
         .memory_size_kib = true,
         .raw_storage_node_only = true,
+        .device_loadparm = true,
+        .channel_dir_prefix = "/run/libvirt/qemu/channel/-1-",
+        .tap_fd = "18",
+        .ccw_addr_error_names_machine = true,
     },
 };
 
@@ -20,6 +28,13 @@ const VccwQemuBehaviour *
 vccw_qemu_behaviour(void)
 {
     return &qemu_behaviour[vccw_libvirt_release_get()];
+}
+
+bool
+vccw_qemu_device_loadparm(const VccwQemuCaps *caps)
+{
+    return vccw_qemu_behaviour()->device_loadparm &&
+           vccw_qemu_caps_device_has_prop(caps, "vfio-ccw", "loadparm");
 }
 
 /* The program @name in $PATH or in the sbin directories a user's PATH

@@ -89,6 +89,12 @@ fi
 tmp=$(mktemp -d)
 for n in "${names[@]}"; do
     x="$IN/$n.xml"
+    # a case with NAME.caps runs against capabilities no real QEMU has
+    # (tests/virtccw-vs-libvirt.md): libvirt's output would not compare
+    if [ -e "$IN/$n.caps" ]; then
+        printf '%-45s skipped (has %s.caps)\n' "$n" "$n"
+        continue
+    fi
     rm -f "$OUT/$n.args" "$OUT/$n.err" "$XOUT/$n.xml" "$XOUT/$n.err"
 
     if "${VIRSH[@]}" domxml-to-native qemu-argv --xml "$x" >"$tmp/out" 2>"$tmp/err"; then
