@@ -8,6 +8,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "libvirt_release.h"
 #include "virtccw.h"
 #include "virtccw_config.h"
 
@@ -76,6 +77,11 @@ main(int argc, char **argv)
     }
     if (i >= argc) {
         usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (opts.libvirt_version && vccw_libvirt_release_parse(opts.libvirt_version) < 0) {
+        fprintf(stderr, "virtccw: unknown libvirt version '%s' (expected MAJOR.MINOR, e.g. 9.0 or 11.3)\n",
+                opts.libvirt_version);
         return EXIT_USAGE;
     }
     if (!opts.root && g_getenv("VIRTCCW_ROOT"))
