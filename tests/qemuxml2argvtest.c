@@ -18,7 +18,8 @@
  *
  * VIRTCCW_TEST_REGENERATE=1 rewrites the expected files that differ
  * (the .virtccw.* override when one exists) for a human to review with
- * `git diff`.
+ * `git diff`. An override beside the input serves every release: to give
+ * one release its own, create the file in libvirt-RELEASE/ first.
  *
  * usage: qemuxml2argvtest CAPSDIR DATADIR OUTDIR [RELEASE]
  */
