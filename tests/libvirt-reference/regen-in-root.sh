@@ -15,7 +15,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 bookworm|trixie [NAME...]" >&2; exit 2; }
 dist=$1; shift
-names=$(printf ' %q' "$@")
+names=
+[ $# -eq 0 ] || names=$(printf ' %q' "$@")
 case $dist in
   bookworm) qemu=qemu-system-misc rel= caps= ;;
   trixie)   qemu=qemu-system-s390x rel=libvirt-11.3 caps=10.0.0 ;;
