@@ -4,9 +4,9 @@
  * libvirt 9.0 with QEMU 7.2, or libvirt 11.3 with QEMU 10.0, byte for byte
  * (tests/qemuxml2argvdata/ and its libvirt-11.3/ hold libvirt's own
  * output); where the releases differ, the behaviour table of the release
- * followed (qemu_release.h) decides. Paths libvirt would create for a running domain
- * (monitor socket, master key, channel sockets) are named the way
- * `virsh domxml-to-native` names them for domain id -1.
+ * followed (qemu_release.h) decides. Paths libvirt would create for a
+ * running domain (monitor socket, master key, channel sockets) are named
+ * the way `virsh domxml-to-native` names them for domain id -1.
  */
 #include "qemu_command.h"
 #include "qemu_ccw_hostdev.h"
