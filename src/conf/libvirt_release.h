@@ -36,9 +36,10 @@ VCCW_ENUM_DECL(vccw_libvirt_release);
 void vccw_libvirt_release_set(VccwLibvirtRelease rel);
 VccwLibvirtRelease vccw_libvirt_release_get(void);
 
-/* The release whose behaviour a libvirt of version @major.@minor has:
- * the newest known release not newer than it (10.0 behaves as 9.0 as far
- * as virtccw knows), or the oldest one for anything older. */
+/* The release followed for a libvirt of version @major.@minor: the newest
+ * known release not newer than it (10.0 is followed as 9.0: there are no
+ * reference outputs of the releases in between), or the oldest one for
+ * anything older. */
 VccwLibvirtRelease vccw_libvirt_release_for_version(unsigned int major, unsigned int minor);
 
 /* Parse "9.0", "11.3", "11.3.0", "10.1.0": a known release name, or any
