@@ -19,7 +19,7 @@ static const VccwQemuBehaviour qemu_behaviour[VCCW_LIBVIRT_LAST] = {
         .raw_storage_node_only = true,
         .device_loadparm = true,
         .channel_dir_prefix = "/run/libvirt/qemu/channel/-1-",
-        .tap_fd = "18",
+        .tap_fd = "24",
         .ccw_addr_error_names_machine = true,
     },
 };

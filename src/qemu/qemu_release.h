@@ -35,7 +35,7 @@ typedef struct {
     const char *channel_dir_prefix;
     /* The descriptor number domxml-to-native shows for an interface's
      * tap device: the reference daemon's next free descriptor (27 for
-     * 9.0, 18 for 11.3 in the reference runs; another daemon may say
+     * 9.0, 24 for 11.3 in the reference runs; another daemon may say
      * another number). */
     const char *tap_fd;
     /* A CCW address on a machine without CCW: 9.0 names the device
