@@ -11,11 +11,17 @@
  * NAME.virtccw.err / OUTDIR/NAME.virtccw.xml / .virtccw.err hold our
  * expectation and tests/virtccw-vs-libvirt.md says why.
  *
+ * With RELEASE (a libvirt release other than 9.0, e.g. 11.3) the runner
+ * follows that release and compares with the expected files in
+ * DATADIR/libvirt-RELEASE/ and OUTDIR/libvirt-RELEASE/ (made by that
+ * libvirt with its QEMU), using the capabilities of that QEMU.
+ *
  * VIRTCCW_TEST_REGENERATE=1 rewrites the expected files that differ
  * (the .virtccw.* override when one exists) for a human to review with
- * `git diff`.
+ * `git diff`. An override beside the input serves every release: to give
+ * one release its own, create the file in libvirt-RELEASE/ first.
  *
- * usage: qemuxml2argvtest CAPSDIR DATADIR OUTDIR
+ * usage: qemuxml2argvtest CAPSDIR DATADIR OUTDIR [RELEASE]
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,39 +32,54 @@
 #include "domain_format.h"
 #include "qemu_command.h"
 #include "qemu_domain.h"
+#include "qemu_release.h"
 
 static bool regenerate;
 static unsigned int passed, failed;
 
-/* Recorded capabilities per emulator binary name. */
+/* Recorded capabilities of the QEMU each reference libvirt ran with, per
+ * emulator binary name; the first of a release is its default. */
 static const struct {
+    VccwLibvirtRelease release;
     const char *emulator;
     const char *file;
 } caps_files[] = {
-    { "qemu-system-s390x", "caps_7.2.0_s390x.json" },
-    { "qemu-system-x86_64", "caps_7.2.0_x86_64.json" },
+    { VCCW_LIBVIRT_9_0, "qemu-system-s390x", "caps_7.2.0_s390x.json" },
+    { VCCW_LIBVIRT_9_0, "qemu-system-x86_64", "caps_7.2.0_x86_64.json" },
+    { VCCW_LIBVIRT_11_3, "qemu-system-s390x", "caps_10.0.0_s390x.json" },
+    { VCCW_LIBVIRT_11_3, "qemu-system-x86_64", "caps_10.0.0_x86_64.json" },
 };
 
+static VccwLibvirtRelease release = VCCW_LIBVIRT_9_0;
+
 /* NAME.caps, when present, names the capabilities file to use (e.g. an
- * emulator without JSON -device); otherwise the emulator's name decides. */
+ * emulator without JSON -device); a release's own libvirt-R/NAME.caps
+ * first. Otherwise the emulator's name decides. */
 static VccwQemuCaps *
-caps_for(const char *capsdir, const char *case_base, const char *xml, size_t len,
-         GHashTable *cache)
+caps_for(const char *capsdir, const char *case_base, const char *rel_base,
+         const char *xml, size_t len, GHashTable *cache)
 {
     g_autoptr(VccwDomainDef) def = vccw_domain_load_parse_only(xml, len, "test", NULL);
     g_autofree char *override_path = g_strdup_printf("%s.caps", case_base);
+    g_autofree char *rel_override_path = g_strdup_printf("%s.caps", rel_base);
     g_autofree char *override = NULL;
-    const char *file = caps_files[0].file;
+    const char *file = NULL;
     VccwQemuCaps *caps;
 
-    if (g_file_get_contents(override_path, &override, NULL, NULL)) {
+    if (g_file_get_contents(rel_override_path, &override, NULL, NULL) ||
+        g_file_get_contents(override_path, &override, NULL, NULL)) {
         g_strstrip(override);
         file = override;
-    } else if (def && def->emulator) {
-        g_autofree char *base = g_path_get_basename(def->emulator);
+    } else {
+        g_autofree char *base = def && def->emulator ? g_path_get_basename(def->emulator)
+                                                     : NULL;
         for (size_t i = 0; i < G_N_ELEMENTS(caps_files); i++) {
-            if (g_str_equal(base, caps_files[i].emulator))
+            if (caps_files[i].release != release)
+                continue;
+            if (!file || (base && g_str_equal(base, caps_files[i].emulator)))
                 file = caps_files[i].file;
+            if (base && g_str_equal(base, caps_files[i].emulator))
+                break;
         }
     }
     if (!(caps = g_hash_table_lookup(cache, file))) {
@@ -71,22 +92,37 @@ caps_for(const char *capsdir, const char *case_base, const char *xml, size_t len
     return caps;
 }
 
+/* BASE.virtccw.KIND if BASE has a virtccw override of either kind. */
+static char *
+override_path(const char *base, const char *kind, const char *other_kind)
+{
+    g_autofree char *override = g_strdup_printf("%s.virtccw.%s", base, kind);
+    g_autofree char *other = g_strdup_printf("%s.virtccw.%s", base, other_kind);
+
+    if (g_file_test(override, G_FILE_TEST_EXISTS) || g_file_test(other, G_FILE_TEST_EXISTS))
+        return g_steal_pointer(&override);
+    return NULL;
+}
+
 /* Compare @actual (success output or error text) with the expected file
- * pair BASE{.virtccw,}{.SUCCESS_EXT,.err}. */
+ * pair BASE{.virtccw,}{.SUCCESS_EXT,.err}. A release other than 9.0 has
+ * BASE in its libvirt-R/ directory; where that has no virtccw override,
+ * the one beside the input (@top_base, virtccw's own choice for every
+ * release) applies. */
 static void
-check(const char *name, const char *what, const char *base, const char *success_ext,
-      const char *actual, bool is_error)
+check(const char *name, const char *what, const char *base, const char *top_base,
+      const char *success_ext, const char *actual, bool is_error)
 {
     const char *kind = is_error ? "err" : success_ext;
-    g_autofree char *override = g_strdup_printf("%s.virtccw.%s", base, kind);
+    const char *other_kind = is_error ? success_ext : "err";
     g_autofree char *plain = g_strdup_printf("%s.%s", base, kind);
-    g_autofree char *other_override = g_strdup_printf("%s.virtccw.%s", base,
-                                                      is_error ? success_ext : "err");
+    g_autofree char *override = override_path(base, kind, other_kind);
     const char *path = plain;
     g_autofree char *expected = NULL;
 
-    if (g_file_test(override, G_FILE_TEST_EXISTS) ||
-        g_file_test(other_override, G_FILE_TEST_EXISTS))
+    if (!override && !g_str_equal(base, top_base))
+        override = override_path(top_base, kind, other_kind);
+    if (override)
         path = override;
     if (!g_file_get_contents(path, &expected, NULL, NULL) ||
         !g_str_equal(expected, actual)) {
@@ -106,13 +142,27 @@ check(const char *name, const char *what, const char *base, const char *success_
     passed++;
 }
 
+/* The directory of a release's expected files: DIR for 9.0, else
+ * DIR/libvirt-RELEASE. */
+static char *
+expected_dir(const char *dir)
+{
+    if (release == VCCW_LIBVIRT_9_0)
+        return g_strdup(dir);
+    return g_strdup_printf("%s/libvirt-%s", dir, vccw_libvirt_release_to_string(release));
+}
+
 static void
 run_case(const char *capsdir, const char *datadir, const char *outdir,
          const char *name, GHashTable *cache)
 {
     g_autofree char *xmlpath = g_strdup_printf("%s/%s.xml", datadir, name);
-    g_autofree char *argbase = g_strdup_printf("%s/%s", datadir, name);
-    g_autofree char *outbase = g_strdup_printf("%s/%s", outdir, name);
+    g_autofree char *argdir = expected_dir(datadir);
+    g_autofree char *xoutdir = expected_dir(outdir);
+    g_autofree char *inbase = g_strdup_printf("%s/%s", datadir, name);
+    g_autofree char *argbase = g_strdup_printf("%s/%s", argdir, name);
+    g_autofree char *outbase = g_strdup_printf("%s/%s", xoutdir, name);
+    g_autofree char *top_outbase = g_strdup_printf("%s/%s", outdir, name);
     g_autofree char *xml = NULL;
     size_t len = 0;
     g_autoptr(GError) err = NULL;
@@ -124,17 +174,17 @@ run_case(const char *capsdir, const char *datadir, const char *outdir,
         failed++;
         return;
     }
-    caps = caps_for(capsdir, argbase, xml, len, cache);
+    caps = caps_for(capsdir, inbase, argbase, xml, len, cache);
     def = vccw_qemu_domain_load(xml, len, xmlpath, caps, &err);
     if (!def) {
         g_autofree char *msg = g_strdup_printf("%s\n", err->message);
-        check(name, "xml", outbase, "xml", msg, true);
-        check(name, "argv", argbase, "args", msg, true);
+        check(name, "xml", outbase, top_outbase, "xml", msg, true);
+        check(name, "argv", argbase, inbase, "args", msg, true);
         return;
     }
     {
         g_autofree char *out = vccw_domain_def_format(def);
-        check(name, "xml", outbase, "xml", out, false);
+        check(name, "xml", outbase, top_outbase, "xml", out, false);
     }
     {
         g_autoptr(VccwQemuCommand) cmd = vccw_qemu_build_command(def, caps, &err);
@@ -142,12 +192,12 @@ run_case(const char *capsdir, const char *datadir, const char *outdir,
         g_autofree char *text = NULL;
         if (!cmd) {
             text = g_strdup_printf("%s\n", err->message);
-            check(name, "argv", argbase, "args", text, true);
+            check(name, "argv", argbase, inbase, "args", text, true);
             return;
         }
         line = vccw_qemu_command_to_string(cmd);
         text = g_strdup_printf("%s\n", line);
-        check(name, "argv", argbase, "args", text, false);
+        check(name, "argv", argbase, inbase, "args", text, false);
     }
 }
 
@@ -166,10 +216,20 @@ main(int argc, char **argv)
     const char *entry;
     const char *only = g_getenv("VIRTCCW_TEST_ONLY");
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s CAPSDIR DATADIR OUTDIR\n", argv[0]);
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: %s CAPSDIR DATADIR OUTDIR [RELEASE]\n", argv[0]);
         return 2;
     }
+    if (argc == 5) {
+        int r = vccw_libvirt_release_from_string(argv[4]);
+        if (r < 0) {
+            fprintf(stderr, "unknown libvirt release '%s'\n", argv[4]);
+            return 2;
+        }
+        release = r;
+    }
+    vccw_libvirt_release_set(release);
+    printf("# libvirt %s\n", vccw_libvirt_release_to_string(release));
     regenerate = g_strcmp0(g_getenv("VIRTCCW_TEST_REGENERATE"), "1") == 0;
     cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                   (GDestroyNotify)vccw_qemu_caps_free);

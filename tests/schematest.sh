@@ -9,7 +9,7 @@
 #
 # Every domain XML of the corpus must validate, except the files named in
 # tests/schema-expected-invalid.txt, which must be rejected.  The corpus:
-#   tests/qemuxml2argvdata/*.xml, tests/qemuxml2xmloutdata/*.xml, tests/schemadata/*.xml
+#   tests/qemuxml2argvdata/*.xml, tests/qemuxml2xmloutdata{,/libvirt-*}/*.xml, tests/schemadata/*.xml
 #   PEER_DIR/tests/{qemuxmlconfdata,qemuxml2argvdata,qemuxml2xmloutdata}/*.xml
 # Prints one line per file and then "N passed, N failed".
 # Exit status: 0 all as expected, 1 some file not as expected, 2 usage error,
@@ -62,7 +62,9 @@ if [ -r "$expect_file" ]; then
 fi
 
 files=()
-for d in "$here/qemuxml2argvdata" "$here/qemuxml2xmloutdata" "$here/schemadata"; do
+# (qemuxml2xmloutdata/libvirt-R/: what other libvirt releases formatted)
+for d in "$here/qemuxml2argvdata" "$here/qemuxml2xmloutdata" "$here"/qemuxml2xmloutdata/libvirt-* \
+         "$here/schemadata"; do
     for f in "$d"/*.xml; do [ -e "$f" ] && files+=("$f"); done
 done
 if [ -d "$peer/tests" ]; then

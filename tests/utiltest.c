@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "domain_addr.h"
+#include "libvirt_release.h"
 #include "vccw_error.h"
 #include "vccw_host.h"
 #include "vccw_number.h"
@@ -112,6 +113,33 @@ test_ccw_exhaustion(void)
     }
 }
 
+/* libvirt versions map onto the newest known release not newer than them */
+static void
+test_libvirt_release(void)
+{
+    static const struct {
+        const char *str;
+        int rel;
+    } cases[] = {
+        { "9.0", VCCW_LIBVIRT_9_0 }, { "11.3", VCCW_LIBVIRT_11_3 },
+        { "9.0.0", VCCW_LIBVIRT_9_0 }, { "11.3.0", VCCW_LIBVIRT_11_3 },
+        { "10.0.0", VCCW_LIBVIRT_9_0 }, { "11.2", VCCW_LIBVIRT_9_0 },
+        { "11.10.0", VCCW_LIBVIRT_11_3 }, { "12.0", VCCW_LIBVIRT_11_3 },
+        { "8.0.0", VCCW_LIBVIRT_9_0 },
+        { "", -1 }, { "11", -1 }, { "11.3.0.1", -1 }, { "-1.0", -1 },
+        { " 9.0", -1 }, { "9.0x", -1 }, { "latest", -1 }, { NULL, -1 },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+        g_assert_cmpint(vccw_libvirt_release_parse(cases[i].str), ==, cases[i].rel);
+    g_assert_cmpstr(vccw_libvirt_release_to_string(VCCW_LIBVIRT_11_3), ==, "11.3");
+    g_assert_cmpint(vccw_libvirt_release_get(), ==, VCCW_LIBVIRT_RELEASE_DEFAULT);
+    vccw_libvirt_release_set(VCCW_LIBVIRT_11_3);
+    g_assert_true(vccw_conf_behaviour()->hostdev_caps_type_enum);
+    vccw_libvirt_release_set(VCCW_LIBVIRT_9_0);
+    g_assert_false(vccw_conf_behaviour()->hostdev_caps_type_enum);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -120,5 +148,6 @@ main(int argc, char **argv)
     g_test_add_func("/util/uuid", test_uuid);
     g_test_add_func("/util/host-paths", test_host_paths);
     g_test_add_func("/conf/ccw-exhaustion", test_ccw_exhaustion);
+    g_test_add_func("/conf/libvirt-release", test_libvirt_release);
     return g_test_run();
 }

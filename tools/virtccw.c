@@ -8,6 +8,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "libvirt_release.h"
 #include "virtccw.h"
 #include "virtccw_config.h"
 
@@ -31,6 +32,9 @@ usage(FILE *out)
             "                        (default $XDG_CACHE_HOME/virtccw/qemucaps)\n"
             "  --root DIR            the host root for /sys, /etc, /dev, /run\n"
             "                        (default $VIRTCCW_ROOT or /)\n"
+            "  --libvirt-version V   follow libvirt release V (9.0 or 11.3) in domain XML\n"
+            "                        and command lines (default $VIRTCCW_LIBVIRT_VERSION,\n"
+            "                        else the installed libvirt's, else 11.3)\n"
             "  --help, --version\n\nCommands:\n");
     for (size_t t = 0; t < G_N_ELEMENTS(command_tables); t++) {
         for (size_t i = 0; i < *command_tables[t].len; i++) {
@@ -52,7 +56,8 @@ main(int argc, char **argv)
         const char *opt = argv[i];
         char **slot = g_str_equal(opt, "--emulator-caps") ? &opts.caps_file :
                       g_str_equal(opt, "--caps-cache") ? &opts.cache_dir :
-                      g_str_equal(opt, "--root") ? &opts.root : NULL;
+                      g_str_equal(opt, "--root") ? &opts.root :
+                      g_str_equal(opt, "--libvirt-version") ? &opts.libvirt_version : NULL;
         if (g_str_equal(opt, "--help")) {
             usage(stdout);
             return EXIT_OK;
@@ -74,6 +79,11 @@ main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (opts.libvirt_version && vccw_libvirt_release_parse(opts.libvirt_version) < 0) {
+        fprintf(stderr, "virtccw: unknown libvirt version '%s' (expected MAJOR.MINOR, e.g. 9.0 or 11.3)\n",
+                opts.libvirt_version);
+        return EXIT_USAGE;
+    }
     if (!opts.root && g_getenv("VIRTCCW_ROOT"))
         opts.root = g_strdup(g_getenv("VIRTCCW_ROOT"));
     for (size_t t = 0; t < G_N_ELEMENTS(command_tables); t++) {
@@ -84,6 +94,7 @@ main(int argc, char **argv)
                 g_free(opts.caps_file);
                 g_free(opts.cache_dir);
                 g_free(opts.root);
+                g_free(opts.libvirt_version);
                 return rc;
             }
         }

@@ -11,6 +11,7 @@ typedef struct {
     char *caps_file;   /* --emulator-caps */
     char *cache_dir;   /* --caps-cache */
     char *root;        /* --root or $VIRTCCW_ROOT: the host root */
+    char *libvirt_version; /* --libvirt-version: the libvirt release to follow */
 } GlobalOpts;
 
 typedef struct {
@@ -23,6 +24,10 @@ typedef struct {
 /* Print "error: MESSAGE" and free @err; returns EXIT_REFUSED. */
 int cli_fail(GError *err);
 int cli_usage_error(const char *name, const char *args);
+/* Select the libvirt release the domain code follows (--libvirt-version,
+ * $VIRTCCW_LIBVIRT_VERSION, the installed libvirt, the fallback); only
+ * commands that build XML or a command line need it. */
+bool cli_choose_libvirt_release(const GlobalOpts *opts, GError **err);
 /* Read FILE ('-' for stdin) fully. */
 bool cli_read_input(const char *path, char **data, size_t *len, GError **err);
 

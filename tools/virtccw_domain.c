@@ -7,6 +7,7 @@
 #include "qemu_capabilities.h"
 #include "qemu_command.h"
 #include "qemu_domain.h"
+#include "qemu_release.h"
 #include "domain_format.h"
 #include "vccw_error.h"
 #include "virtccw.h"
@@ -49,6 +50,17 @@ cli_read_input(const char *path, char **data, size_t *len, GError **err)
     return true;
 }
 
+bool
+cli_choose_libvirt_release(const GlobalOpts *opts, GError **err)
+{
+    VccwLibvirtRelease rel;
+
+    if (!vccw_libvirt_release_choose(opts->libvirt_version, &rel, err))
+        return false;
+    vccw_libvirt_release_set(rel);
+    return true;
+}
+
 /* The emulator's capabilities: a recorded file, or a probe of the
  * emulator the domain names (through the cache). */
 static VccwQemuCaps *
@@ -76,7 +88,8 @@ load_domain(const GlobalOpts *opts, const char *path, VccwQemuCaps **caps_out, G
     g_autoptr(VccwQemuCaps) caps = NULL;
     VccwDomainDef *def;
 
-    if (!cli_read_input(path, &xml, &len, err))
+    if (!cli_choose_libvirt_release(opts, err) ||
+        !cli_read_input(path, &xml, &len, err))
         return NULL;
     if (!(caps = get_caps(opts, xml, len, path, err)))
         return NULL;

@@ -250,6 +250,9 @@ caps_for(const GlobalOpts *opts, const char *xml, size_t len, const char *url, G
     g_autoptr(VccwDomainDef) def = NULL;
     g_autofree char *emulator = NULL;
 
+    /* the devices' command line depends on the libvirt release followed */
+    if (!cli_choose_libvirt_release(opts, err))
+        return NULL;
     if (opts->caps_file)
         return vccw_qemu_caps_load_file(opts->caps_file, err);
     if (!(def = vccw_domain_load_parse_only(xml, len, url, err)))

@@ -7,6 +7,7 @@
  * with several problems reports the same first one.
  */
 #include "domain_parse.h"
+#include "libvirt_release.h"
 #include "vccw_error.h"
 #include "vccw_number.h"
 #include "vccw_xml.h"
@@ -332,6 +333,27 @@ parse_interface(xmlNodePtr node, VccwDevice *dev, GError **err)
     return parse_device_info(node, dev, INFO_BOOT, err);
 }
 
+/* libvirt's capabilities hostdev types (virDomainHostdevCapsType). */
+static const char *const hostdev_caps_types[] = { "storage", "misc", "net", NULL };
+
+/* <hostdev mode='capabilities'> with a type that is none of them: refused
+ * with the text of the libvirt release followed (libvirt_release.h). */
+static bool
+parse_hostdev_caps_type(xmlNodePtr node, GError **err)
+{
+    g_autofree char *type = vccw_xml_prop(node, "type");
+
+    if (!type || g_strv_contains(hostdev_caps_types, type))
+        return true;
+    if (vccw_conf_behaviour()->hostdev_caps_type_enum)
+        vccw_error_set(err, VCCW_ERR_XML,
+                       "Invalid value for attribute 'type' in element 'hostdev': '%s'.", type);
+    else
+        vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED,
+                       "unknown host device source address type '%s'", type);
+    return false;
+}
+
 static bool
 parse_hostdev_mdev_source(xmlNodePtr node, VccwHostdevDef *hd, GError **err)
 {
@@ -387,6 +409,9 @@ parse_hostdev(xmlNodePtr node, VccwDevice *dev, GError **err)
                                          "display", "ramfb"), err) ||
         !vccw_xml_check_children(node, STRV("source", "boot", "rom", "alias",
                                             "address"), err))
+        return false;
+    if (mode && g_str_equal(mode, "capabilities") &&
+        !parse_hostdev_caps_type(node, err))
         return false;
     if (mode && !g_str_equal(mode, "subsystem")) {
         vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED,

@@ -1,4 +1,5 @@
 #include "qemu_ccw_hostdev.h"
+#include "qemu_release.h"
 #include "vccw_error.h"
 #include "vccw_host.h"
 
@@ -59,7 +60,7 @@ vccw_qemu_hostdev_props(const VccwDevice *dev, const char *id,
 
     sysfsdev = vccw_qemu_mdev_sysfsdev(hd);
     props = json_object_new_object();
-    /* key order: driver, id, sysfsdev, display, ramfb, bootindex, devno */
+    /* key order: driver, id, sysfsdev, display, ramfb, bootindex, loadparm, devno */
     json_object_object_add(props, "driver", json_object_new_string(mdev_qemu_driver[hd->model]));
     json_object_object_add(props, "id", json_object_new_string(id));
     json_object_object_add(props, "sysfsdev", json_object_new_string(sysfsdev));
@@ -71,8 +72,10 @@ vccw_qemu_hostdev_props(const VccwDevice *dev, const char *id,
                                json_object_new_boolean(hd->ramfb == VCCW_TRISTATE_YES));
     if (dev->info.boot_order)
         json_object_object_add(props, "bootindex", json_object_new_int((int)dev->info.boot_order));
-    /* libvirt 9.0 does not pass a hostdev's loadparm to QEMU; only a
-     * boot disk's loadparm reaches -machine. */
+    /* libvirt 9.0 does not pass a hostdev's loadparm to QEMU (only a
+     * boot disk's reaches -machine); 11.x does (qemu_release.h) */
+    if (dev->info.boot_order && dev->info.loadparm && vccw_qemu_device_loadparm(caps))
+        json_object_object_add(props, "loadparm", json_object_new_string(dev->info.loadparm));
     if (dev->info.addr.type == VCCW_ADDR_CCW) {
         g_autofree char *devno = vccw_ccw_addr_qemu_string(&dev->info.addr.u.ccw);
         json_object_object_add(props, "devno", json_object_new_string(devno));

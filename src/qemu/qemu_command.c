@@ -1,13 +1,16 @@
 /* virtccw: building the QEMU command line.
  *
  * The sequence of options and the key order inside every -device follow
- * libvirt 9.0 with QEMU 7.2 byte for byte (tests/qemuxml2argvdata/ holds
- * libvirt's own output). Paths libvirt would create for a running domain
- * (monitor socket, master key, channel sockets) are named the way
- * `virsh domxml-to-native` names them for domain id -1.
+ * libvirt 9.0 with QEMU 7.2, or libvirt 11.3 with QEMU 10.0, byte for byte
+ * (tests/qemuxml2argvdata/ and its libvirt-11.3/ hold libvirt's own
+ * output); where the releases differ, the behaviour table of the release
+ * followed (qemu_release.h) decides. Paths libvirt would create for a
+ * running domain (monitor socket, master key, channel sockets) are named
+ * the way `virsh domxml-to-native` names them for domain id -1.
  */
 #include "qemu_command.h"
 #include "qemu_ccw_hostdev.h"
+#include "qemu_release.h"
 #include "vccw_error.h"
 
 #include <stdbool.h>
@@ -19,6 +22,7 @@
 typedef struct {
     const VccwDomainDef *def;
     const VccwQemuCaps *caps;
+    const VccwQemuBehaviour *rel;  /* the libvirt release followed */
     GPtrArray *argv;
     char *domain_dir;     /* /var/lib/libvirt/qemu/domain--1-<short name> */
     char *short_name;
@@ -198,8 +202,10 @@ build_head(Builder *b)
     g_string_append(machine, ",usb=off,dump-guest-core=off");
     if (vccw_qemu_caps_has(b->caps, VCCW_QEMU_CAPS_MACHINE_MEMORY_BACKEND))
         g_string_append(machine, ",memory-backend=s390.ram");
-    /* the loadparm of the boot disk is the machine's */
-    for (guint i = 0; i < vccw_domain_ndevs(def, VCCW_DEV_DISK); i++) {
+    /* the loadparm of the boot disk is the machine's, unless every boot
+     * device carries its own */
+    for (guint i = 0; !vccw_qemu_device_loadparm(b->caps) &&
+                      i < vccw_domain_ndevs(def, VCCW_DEV_DISK); i++) {
         const VccwDevice *d = vccw_domain_dev(def, VCCW_DEV_DISK, i);
         if (d->info.boot_order == 1 && d->info.loadparm) {
             g_autofree char *lp = comma_escape(d->info.loadparm);
@@ -215,7 +221,10 @@ build_head(Builder *b)
         add(b, def->cpu->model);
     }
     add(b, "-m");
-    addf(b, "%llu", mib);
+    if (b->rel->memory_size_kib)
+        addf(b, "size=%lluk", mib * 1024);
+    else
+        addf(b, "%llu", mib);
     o = json_object_new_object();
     jadd_str(o, "qom-type", "memory-backend-ram");
     jadd_str(o, "id", "s390.ram");
@@ -335,32 +344,42 @@ build_disks(Builder *b)
         g_autofree char *format = g_strdup_printf("libvirt-%u-format", node);
         g_autofree char *id = NULL;
         unsigned int boot = disk_bootindex(b, i, dev);
+        /* a raw image needs no format layer; newer libvirt leaves it out */
+        bool single = b->rel->raw_storage_node_only &&
+                      (!d->format || g_str_equal(d->format, "raw"));
+        const char *top = single ? storage : format;
         json_object *o;
 
         o = json_object_new_object();
         jadd_str(o, "driver", d->type == VCCW_DISK_TYPE_BLOCK ? "host_device" : "file");
         jadd_str(o, "filename", d->source);
         jadd_str(o, "node-name", storage);
-        jadd_bool(o, "auto-read-only", true);
-        jadd_str(o, "discard", "unmap");
+        if (single) {
+            jadd_bool(o, "read-only", d->readonly);
+        } else {
+            jadd_bool(o, "auto-read-only", true);
+            jadd_str(o, "discard", "unmap");
+        }
         add(b, "-blockdev");
         add(b, json_plain(o));
         json_object_put(o);
 
-        o = json_object_new_object();
-        jadd_str(o, "node-name", format);
-        jadd_bool(o, "read-only", d->readonly);
-        jadd_str(o, "driver", d->format ? d->format : "raw");
-        jadd_str(o, "file", storage);
-        add(b, "-blockdev");
-        add(b, json_plain(o));
-        json_object_put(o);
+        if (!single) {
+            o = json_object_new_object();
+            jadd_str(o, "node-name", format);
+            jadd_bool(o, "read-only", d->readonly);
+            jadd_str(o, "driver", d->format ? d->format : "raw");
+            jadd_str(o, "file", storage);
+            add(b, "-blockdev");
+            add(b, json_plain(o));
+            json_object_put(o);
+        }
 
         if (d->bus == VCCW_DISK_BUS_VIRTIO) {
             id = device_id(dev, "virtio-disk", disk_name_index(d->target_dev));
             o = new_props("virtio-blk-ccw");
             jadd_devno(o, dev);
-            jadd_str(o, "drive", format);
+            jadd_str(o, "drive", top);
             jadd_str(o, "id", id);
         } else {
             const VccwDriveAddr *a = &dev->info.addr.u.drive;
@@ -376,11 +395,13 @@ build_disks(Builder *b)
             jadd_int(o, "scsi-id", a->target);
             jadd_int(o, "lun", a->unit);
             jadd_str(o, "device_id", devid);
-            jadd_str(o, "drive", format);
+            jadd_str(o, "drive", top);
             jadd_str(o, "id", id);
         }
         if (boot)
             jadd_int(o, "bootindex", boot);
+        if (boot && dev->info.loadparm && vccw_qemu_device_loadparm(b->caps))
+            jadd_str(o, "loadparm", dev->info.loadparm);
         if (d->serial)
             jadd_str(o, "serial", d->serial);
         add_device(b, o);
@@ -425,9 +446,10 @@ build_nets(Builder *b)
         json_object *o = json_object_new_object();
 
         /* domxml-to-native stands every interface in for a tap device
-         * whose fd libvirt would pass; the number is libvirt's own. */
+         * whose fd libvirt would pass; the number is the reference
+         * daemon's (qemu_release.c). */
         jadd_str(o, "type", "tap");
-        jadd_str(o, "fd", "27");
+        jadd_str(o, "fd", b->rel->tap_fd);
         jadd_str(o, "id", netdev);
         add(b, "-netdev");
         add(b, json_plain(o));
@@ -463,7 +485,7 @@ chardev_backend(Builder *b, const VccwChrDef *chr, const char *id, const char *n
     if (chr->source_path)
         path = comma_escape(chr->source_path);
     else
-        path = g_strdup_printf("/var/lib/libvirt/qemu/channel/target/domain--1-%s/%s",
+        path = g_strdup_printf("%s%s/%s", b->rel->channel_dir_prefix,
                                b->short_name, name ? name : id);
     if (chr->source_mode && g_str_equal(chr->source_mode, "connect"))
         return g_strdup_printf("socket,id=%s,path=%s", id, path);
@@ -664,7 +686,7 @@ VccwQemuCommand *
 vccw_qemu_build_command(const VccwDomainDef *def, const VccwQemuCaps *caps, GError **err)
 {
     g_autoptr(VccwQemuCommand) cmd = g_new0(VccwQemuCommand, 1);
-    Builder b = { .def = def, .caps = caps };
+    Builder b = { .def = def, .caps = caps, .rel = vccw_qemu_behaviour() };
     bool ok;
 
     cmd->env = g_ptr_array_new_with_free_func(g_free);

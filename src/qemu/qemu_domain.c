@@ -1,5 +1,6 @@
 #include "qemu_domain.h"
 #include "qemu_ccw_hostdev.h"
+#include "qemu_release.h"
 #include "domain_addr.h"
 #include "domain_parse.h"
 #include "domain_postparse.h"
@@ -41,6 +42,13 @@ validate_ccw_on_machine(const VccwDomainDef *def, GError **err)
     for (size_t c = 0; c < VCCW_DEV_LAST; c++) {
         for (guint i = 0; i < def->devs[c]->len; i++) {
             const VccwDevice *dev = vccw_domain_dev(def, c, i);
+            if (dev->info.addr.type == VCCW_ADDR_CCW &&
+                vccw_qemu_behaviour()->ccw_addr_error_names_machine) {
+                vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED,
+                               "CCW addresses are not supported by machine type '%s'",
+                               def->machine);
+                return false;
+            }
             if (dev->info.addr.type == VCCW_ADDR_CCW) {
                 vccw_error_set(err, VCCW_ERR_CONFIG_UNSUPPORTED,
                                "cannot use CCW address type for device '%s' using machine type '%s'",

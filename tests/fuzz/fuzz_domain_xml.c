@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "domain_format.h"
+#include "libvirt_release.h"
 #include "qemu_command.h"
 #include "qemu_domain.h"
 
@@ -41,5 +42,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_clear_error(&err);
     if ((cmd = vccw_qemu_build_command(def, caps, &err)))
         g_free(vccw_qemu_command_to_string(cmd));
+    g_clear_pointer(&cmd, vccw_qemu_command_free);
+    g_clear_error(&err);
+    /* the same definition under every other libvirt release's behaviours */
+    for (int r = 0; r < VCCW_LIBVIRT_LAST; r++) {
+        if (r == VCCW_LIBVIRT_RELEASE_DEFAULT)
+            continue;
+        vccw_libvirt_release_set(r);
+        if ((cmd = vccw_qemu_build_command(def, caps, &err)))
+            g_free(vccw_qemu_command_to_string(cmd));
+        g_clear_pointer(&cmd, vccw_qemu_command_free);
+        g_clear_error(&err);
+    }
+    vccw_libvirt_release_set(VCCW_LIBVIRT_RELEASE_DEFAULT);
     return 0;
 }

@@ -209,6 +209,8 @@ case('s390-lifecycle', hd(), lifecycle=False,
 case('s390-machine-explicit', hd(), machine='s390-ccw-virtio-7.2')
 case('s390-machine-older', hd(), machine='s390-ccw-virtio-6.0')
 case('s390-machine-omitted', hd(), machine=None)
+# QEMU 10.0 no longer has machine types this old (libvirt 11.3 refuses it)
+case('s390-machine-2.5', hd(), machine='s390-ccw-virtio-2.5')
 case('ccw-vfio-ap', hd(M2, model='vfio-ap'))
 case('ccw-vfio-ap-and-ccw', hd(M2, model='vfio-ap') + hd(M1))
 case('ccw-vfio-pci-mdev', hd(M3, model='vfio-pci', attrs=" display='off'"))
@@ -267,6 +269,13 @@ case('ccw-err-x86-ccw-address', disk('/var/lib/libvirt/images/guest.qcow2', 'vda
      arch='x86_64', machine='pc', emulator='/usr/bin/qemu-system-x86_64')
 case('ccw-err-x86-vfio-ccw', hd(), arch='x86_64', machine='pc', emulator='/usr/bin/qemu-system-x86_64')
 case('s390-err-unknown-machine', hd(), machine='s390-ccw-bogus')
+# the error text changed between 9.0 and 11.x
+case('ccw-err-hostdev-caps-mdev', f"""<hostdev mode='capabilities' type='mdev'>
+  <source>
+    <address uuid='{M1}'/>
+  </source>
+</hostdev>
+""")
 case('s390-err-machine-pc', hd(), machine='pc')
 
 os.makedirs(OUT, exist_ok=True)

@@ -1,0 +1,60 @@
+/* virtccw: which libvirt release's behaviour the domain code follows.
+ *
+ * virtccw reproduces libvirt's normalized XML and QEMU command line byte
+ * for byte, and those change between releases. Every such change is one
+ * field of a behaviour table keyed by release: this file has the XML
+ * side (VccwConfBehaviour), src/qemu/qemu_release.h the command-line
+ * side. Code asks the table of the selected release, never compares
+ * release numbers.
+ *
+ * The selection is process-wide: a program follows one release at a
+ * time (the CLI chooses it from --libvirt-version, $VIRTCCW_LIBVIRT_VERSION
+ * or the installed libvirt, see qemu_release.h).
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "vccw_enum.h"
+
+/* The releases virtccw has reference outputs for (tests/libvirt-reference/). */
+typedef enum {
+    VCCW_LIBVIRT_9_0,    /* Debian 12: libvirt 9.0.0 with QEMU 7.2 */
+    VCCW_LIBVIRT_11_3,   /* Debian 13: libvirt 11.3.0 with QEMU 10.0 */
+    VCCW_LIBVIRT_LAST
+} VccwLibvirtRelease;
+/* "9.0", "11.3" */
+VCCW_ENUM_DECL(vccw_libvirt_release);
+
+/* The library's selection until a program sets one: libvirt 9.0, the
+ * release the library's callers and tests were written against. The
+ * CLI always sets one (qemu_release.h: vccw_libvirt_release_choose). */
+#define VCCW_LIBVIRT_RELEASE_DEFAULT VCCW_LIBVIRT_9_0
+
+/* The release followed from now on (process-wide). */
+void vccw_libvirt_release_set(VccwLibvirtRelease rel);
+VccwLibvirtRelease vccw_libvirt_release_get(void);
+
+/* The release followed for a libvirt of version @major.@minor: the newest
+ * known release not newer than it (10.0 is followed as 9.0: there are no
+ * reference outputs of the releases in between), or the oldest one for
+ * anything older. */
+VccwLibvirtRelease vccw_libvirt_release_for_version(unsigned int major, unsigned int minor);
+
+/* Parse "9.0", "11.3", "11.3.0", "10.1.0": a known release name, or any
+ * MAJOR.MINOR[.MICRO] mapped through vccw_libvirt_release_for_version().
+ * Returns -1 for anything else. */
+int vccw_libvirt_release_parse(const char *str);
+
+/* How the XML side differs between releases. */
+typedef struct {
+    /* <hostdev mode='capabilities' type='T'> with a T that is no
+     * capabilities type: 9.0 parses the type as a subsystem source
+     * ("unsupported configuration: unknown host device source address
+     * type 'T'"); 11.x parses it as an enum of capabilities types ("XML
+     * error: Invalid value for attribute 'type' in element 'hostdev': 'T'."). */
+    bool hostdev_caps_type_enum;
+} VccwConfBehaviour;
+
+const VccwConfBehaviour *vccw_conf_behaviour(void);
