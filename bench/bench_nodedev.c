@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
