@@ -91,6 +91,10 @@ void sim_model_group_release(SimModel *m, uint32_t group);
 
 /* modprobe / rmmod vfio_ccw: 0 or -errno (-EAGAIN while an mdev is open). */
 int sim_model_modprobe_vfio_ccw(SimModel *m);
+/* A write of ACTION to a subchannel's uevent file (udevadm trigger):
+ * the kernel sends that uevent again, with the device's current
+ * variables (DRIVER when bound, ST, MODALIAS). */
+void sim_model_sch_synth_uevent(SimModel *m, uint32_t idx, const char *action);
 int sim_model_rmmod_vfio_ccw(SimModel *m);
 
 /* Kernel log and uevents, "KMSG: ..." / "UEVENT: ..." lines as in
