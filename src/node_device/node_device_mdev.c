@@ -458,8 +458,18 @@ vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings, GError *
 
         if (def->active || !def->persistent || def->start != VCCW_MDEV_START_AUTO)
             continue;
-        if (!vccw_nodedev_start(drv, def->name, &e) && warnings)
+        if (!vccw_nodedev_start(drv, def->name, &e) && warnings) {
+            char str[VCCW_UUID_STRING_BUFLEN];
+            g_autofree char *dev = NULL;
+
+            /* started meanwhile by someone else (the udev rule's program
+             * at boot): what was wanted happened */
+            vccw_uuid_format(def->uuid, str);
+            if ((dev = mdev_dir(vccw_nodedev_driver_host(drv), str, NULL)) &&
+                g_file_test(dev, G_FILE_TEST_EXISTS))
+                continue;
             g_ptr_array_add(warnings, g_strdup_printf("%s: %s", def->name, e->message));
+        }
     }
     (void)err;
     return true;
