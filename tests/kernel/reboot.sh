@@ -87,14 +87,6 @@ state() {
 	for f in "$R"/dev/vfio/*; do case ${f##*/} in vfio|'*') ;; *) n=$((n + 1));; esac; done
 	echo "    /dev/vfio groups: $n"
 }
-wait_online() {
-	i=0
-	while [ $i -lt 100 ]; do
-		rd online "$R/sys/bus/ccw/devices/$1/online"
-		[ "$online" = 1 ] && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-}
 
 U1=7e270a25-e163-4922-af60-757fc8ed48c6
 U2=11111111-2222-3333-4444-555555555555
@@ -130,7 +122,6 @@ if [ "$PHASE" = 1 ]; then
 	vc nodedev-define m3.xml
 	vc nodedev-start mdev_7e270a25_e163_4922_af60_757fc8ed48c6_0_0_0001
 	check "the autostart mdev runs" test -e "$R/sys/bus/mdev/devices/$U1"
-	wait_online 0.0.0008
 	state
 	step "the state a reboot must bring back"
 	summary
@@ -192,7 +183,6 @@ show_runs() {
 step "coldplug: every subchannel's add uevent again (udevadm trigger --action=add)"
 for d in "$R"/sys/bus/css/devices/*; do "$KTEST" write "$d/uevent" add > /dev/null; done
 settle
-wait_online 0.0.0008
 show_runs
 state
 summary
