@@ -146,6 +146,16 @@ printf '{\n  "mdev_type": "vfio_ccw-io",\n  "start": "auto",\n  "attrs": []\n}' 
 	> "$SIM/back/etc/mdevctl.d/0.0.0001/7e270a25-e163-4922-af60-757fc8ed48c6"
 if virtccw-simhost --layout qemu --subchannels 6 --backing "$SIM/back" "$SIM/mnt"; then
 	ev() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin VIRTCCW_ROOT="$SIM/mnt" "$@"; }
+	# driverctl's and mdevctl's rules in charge: the rule passes these
+	ev ACTION=add SUBSYSTEM=css DEVPATH=/devices/css0/0.0.0001 virtccw udev-event --no-bind --no-start \
+		>"$LOG/udev-event-no.txt" 2>&1
+	check "udev-event --no-bind --no-start: exit 0, nothing done" \
+		test $? = 0 -a ! -s "$LOG/udev-event-no.txt" -a \
+		"$(basename "$(readlink "$SIM/mnt/sys/bus/css/devices/0.0.0001/driver")")" = io_subchannel
+	ev ACTION=add SUBSYSTEM=css DEVPATH=/devices/css0/0.0.0001/../../../etc virtccw udev-event --bind --start \
+		>"$LOG/udev-event-bad.txt" 2>&1
+	check "udev-event refuses a name that is no subchannel id" \
+		test $? = 1 -a -n "$(grep "invalid subchannel id 'etc'" "$LOG/udev-event-bad.txt")"
 	ev ACTION=add SUBSYSTEM=css DEVPATH=/devices/css0/0.0.0001 virtccw udev-event --bind --start \
 		>"$LOG/udev-event.txt" 2>&1
 	check "udev-event (add): exit 0" test $? = 0
