@@ -90,7 +90,8 @@ check "installed: virtccwd.service, virtccwd.socket ($UNITDIR)" test -f "$UNITDI
 for m in virtccw.1 virtccwd.8; do
 	check "installed: man page $m" test -n "$(dpkg -L virtccw | grep "/usr/share/man/.*/$m.gz$")"
 done
-check "installed: docs/install.rst in /usr/share/doc/virtccw" test -e /usr/share/doc/virtccw/install.rst
+check "installed: docs/install.rst in /usr/share/doc/virtccw" \
+	test -e /usr/share/doc/virtccw/install.rst -o -e /usr/share/doc/virtccw/install.rst.gz
 check "installed: schemas in /usr/share/virtccw" test -n "$(dpkg -L virtccw | grep '^/usr/share/virtccw/.*\.rng$')"
 check "virtccwd.socket enabled on install (as Debian's libvirt does with its sockets)" \
 	test -L /etc/systemd/system/sockets.target.wants/virtccwd.socket

@@ -31,7 +31,8 @@
  *     taken under ROOT ("" for the real host; VIRTCCW_ROOT is set to ROOT
  *     otherwise). LOG gets one line per uevent ("UEVENT: ...") and per run
  *     ("RUN <subchannel> <action> <args>: exit N: <output, lines joined by
- *     ' / '>"); LOG.ready once it listens. Runs until killed.
+ *     ' / '>"); LOG.ready once it listens, LOG.busy while a program
+ *     runs. Runs until killed.
  *
  *   vccw-ktest nodedev-events SOCKET FILE READYFILE SECONDS
  *     A minimal libvirt remote-protocol client of virtccwd on unix socket
@@ -211,6 +212,8 @@ do_uevents(const char *file)
 /* ---- udev-run: virtccw's udev rule without udevd ---- */
 
 static const char *udev_root = "";
+/* LOG.busy exists while a program runs: the scenario waits for it to go */
+static char udev_busy[PATH_MAX];
 
 /* TEST=="PATH" of the rule, under the root */
 static int
@@ -280,7 +283,9 @@ udev_event(const char *line, const char *virtccw, FILE *log)
     argv[2] = (char *)bind;
     argv[3] = (char *)start;
     argv[4] = NULL;
+    close(open(udev_busy, O_WRONLY | O_CREAT, 0644));
     if (pipe(pfd) < 0 || (pid = fork()) < 0) {
+        unlink(udev_busy);
         fprintf(log, "RUN %s %s %s %s: cannot start: %s\n", kernel, action, bind, start, strerror(errno));
         return;
     }
@@ -321,6 +326,7 @@ udev_event(const char *line, const char *virtccw, FILE *log)
         }
         fputc('\n', log);
         fflush(log);
+        unlink(udev_busy);
     }
 }
 
@@ -336,6 +342,7 @@ do_udev_run(const char *root, const char *source, const char *logfile, const cha
         return 1;
     }
     snprintf(ready, sizeof(ready), "%s.ready", logfile);
+    snprintf(udev_busy, sizeof(udev_busy), "%s.busy", logfile);
     if (strcmp(source, "netlink") == 0) {
         struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
         int sock = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT);

@@ -155,13 +155,13 @@ UPID=$!
 i=0; while [ ! -e udev.log.ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 : >> udev.log
 
-# settle: until the rule's program is idle (no new line for 2 s; TCG is
-# slow), at most 120 s
+# settle: until the rule's program is idle: none running (udev.log.busy)
+# and no new uevent for 2 s (TCG is slow), at most about 240 s
 settle() {
 	i=0; a=$(wc -c < udev.log)
 	while [ $i -lt 120 ]; do
 		sleep 2; b=$(wc -c < udev.log)
-		[ "$a" = "$b" ] && return 0
+		[ "$a" = "$b" ] && [ ! -e udev.log.busy ] && return 0
 		a=$b; i=$((i + 1))
 	done
 	echo "udev-run did not settle"
