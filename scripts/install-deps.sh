@@ -10,6 +10,8 @@ packages=(
   qemu-system-misc qemu-system-x86
   mdevctl libvirt-clients python3-libvirt
 )
+# Debian packaging: debian/, tests/package-test.sh
+packages+=(debhelper dpkg-dev lintian)
 
 missing=()
 for p in "${packages[@]}"; do
