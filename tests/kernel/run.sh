@@ -455,9 +455,9 @@ boot_kernel() {   # SERIES [MODE] -> $OUT/console-SERIES[-MODE].txt, $OUT/guest-
 	sed -n '/^=== scenario begin ===$/,/^=== scenario end ===$/p' "$con" | sed '1d;$d' > "$OUT/guest-$series$tag.txt"
 	if grep -q '^=== scenario end ===$' "$con"; then
 		rm -f "$OUT/initramfs-$series$tag.cpio" "$OUT"/disk*.raw
-		pass "kernel $series ($KREL $KVER): booted and ran the $mode scenario in $((t1 - t0)) s"
+		pass "kernel $series ($KREL $KVER): booted and ran the ${tag:+reboot boot ${mode#reboot} of the }scenario in $((t1 - t0)) s"
 	else
-		fail "kernel $series ($KREL $KVER): the $mode scenario did not finish (qemu exit $rc; see $con)"
+		fail "kernel $series ($KREL $KVER): the ${tag:+reboot boot ${mode#reboot} of the }scenario did not finish (qemu exit $rc; see $con)"
 		tail -30 "$con" | sed 's/^/    | /'
 		return 1
 	fi
