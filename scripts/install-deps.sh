@@ -20,6 +20,8 @@ packages=(
   libvirt-daemon libvirt-daemon-driver-qemu
   iwyu liburing-dev
 )
+# Debian packaging: debian/, tests/package-test.sh
+packages+=(debhelper dpkg-dev lintian)
 
 # what differs: the clang runtime (libFuzzer, sanitizers) is versioned like
 # Debian's default clang; Debian 12 has qemu-system-s390x in qemu-system-misc,

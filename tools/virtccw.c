@@ -19,6 +19,7 @@ static const struct {
     { cli_domain_commands, &cli_domain_commands_len },
     { cli_nodedev_commands, &cli_nodedev_commands_len },
     { cli_hostdev_commands, &cli_hostdev_commands_len },
+    { cli_udev_commands, &cli_udev_commands_len },
 };
 
 static void

@@ -43,3 +43,5 @@ extern const Command cli_nodedev_commands[];
 extern const size_t cli_nodedev_commands_len;
 extern const Command cli_hostdev_commands[];
 extern const size_t cli_hostdev_commands_len;
+extern const Command cli_udev_commands[];
+extern const size_t cli_udev_commands_len;

@@ -167,6 +167,18 @@ bool vccw_nodedev_set_autostart(VccwNodeDevDriver *drv, const char *name,
 bool vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings,
                                 GError **err);
 
+/* Boot time, per parent (the udev rule's program, virtccw udev-event):
+ * start the start='auto' definitions of subchannel @parent_addr
+ * ("0.0.0313") that are not active. A parent not registered with
+ * vfio_ccw (yet) is no error: nothing is tried, *registered is false
+ * (its MDEV_STATE=registered uevent comes later). An mdev already active
+ * is skipped, so a second event for the same parent starts nothing.
+ * Each mdev started is added to @started (char* UUIDs), each failure to
+ * @warnings; false only when the parent or the store cannot be read. */
+bool vccw_nodedev_autostart_parent(VccwNodeDevDriver *drv, const char *parent_addr,
+                                   bool *registered, GPtrArray *started,
+                                   GPtrArray *warnings, GError **err);
+
 /* Subchannels: bind to vfio_ccw (detach from the host) and give back. */
 typedef enum {
     VCCW_DETACH_PERSISTENT = 1 << 0,   /* also write /etc/driverctl.d/css-<id> */
@@ -174,5 +186,13 @@ typedef enum {
 } VccwDetachFlags;
 bool vccw_nodedev_detach(VccwNodeDevDriver *drv, const char *name,
                          unsigned int flags, GError **err);
+/* Apply the persistent override driverctl keeps for @subch ("0.0.0313")
+ * in /etc/driverctl.d/css-<subch> (what driverctl's load-override does at
+ * boot): "vfio_ccw" binds it with vccw_nodedev_detach (forced: the admin
+ * asked for it persistently; QDIO and non-I/O subchannels are still
+ * refused). *applied tells whether anything changed; no file is no error.
+ * Another driver in the file is refused (virtccw binds vfio_ccw only). */
+bool vccw_nodedev_apply_persistent_override(VccwNodeDevDriver *drv, const char *subch,
+                                            bool *applied, GError **err);
 bool vccw_nodedev_reattach(VccwNodeDevDriver *drv, const char *name,
                            unsigned int flags, GError **err);

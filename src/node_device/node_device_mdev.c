@@ -483,9 +483,98 @@ vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings, GError *
 
         if (def->active || !def->persistent || def->start != VCCW_MDEV_START_AUTO)
             continue;
-        if (!vccw_nodedev_start(drv, def->name, &e) && warnings)
+        if (!vccw_nodedev_start(drv, def->name, &e) && warnings) {
+            char str[VCCW_UUID_STRING_BUFLEN];
+            g_autofree char *dev = NULL;
+
+            /* started meanwhile by someone else (the udev rule's program
+             * at boot): what was wanted happened */
+            vccw_uuid_format(def->uuid, str);
+            if ((dev = mdev_dir(vccw_nodedev_driver_host(drv), str, NULL)) &&
+                g_file_test(dev, G_FILE_TEST_EXISTS))
+                continue;
             g_ptr_array_add(warnings, g_strdup_printf("%s: %s", def->name, e->message));
+        }
     }
     (void)err;
+    return true;
+}
+
+/* Is subchannel @parent_addr registered with vfio_ccw for mdevs (the
+ * state the MDEV_STATE=registered uevent announces)? */
+static bool
+parent_registered(const VccwHost *host, const char *parent_addr)
+{
+    g_autofree char *types = vccw_host_path(host, VCCW_HOST_DIR_CSS_DEVICES, parent_addr,
+                                            "mdev_supported_types", NULL);
+
+    return types && g_file_test(types, G_FILE_TEST_IS_DIR);
+}
+
+bool
+vccw_nodedev_autostart_parent(VccwNodeDevDriver *drv, const char *parent_addr,
+                              bool *registered, GPtrArray *started, GPtrArray *warnings,
+                              GError **err)
+{
+    const VccwHost *host = vccw_nodedev_driver_host(drv);
+    g_autofree char *dir = NULL;
+    g_autoptr(GPtrArray) names = NULL;
+    g_autoptr(GError) list_err = NULL;
+
+    *registered = false;
+    if (!parent_addr || !vccw_mdevctl_parent_is_valid(parent_addr)) {
+        vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid subchannel id '%s'",
+                       parent_addr ? parent_addr : "");
+        return false;
+    }
+    if (!(dir = vccw_host_path(host, VCCW_HOST_DIR_MDEVCTL_CONFIG, parent_addr, NULL, err)))
+        return false;
+    *registered = parent_registered(host, parent_addr);
+    /* not registered: its registered uevent will come; trying now would
+     * only fail (mdevctl's add-event fallback tries and fails on every
+     * subchannel at boot) */
+    if (!*registered)
+        return true;
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+        return true;   /* nothing defined on this parent */
+    if (!(names = vccw_sysfs_list_dir(dir, &list_err))) {
+        g_propagate_error(err, g_steal_pointer(&list_err));
+        return false;
+    }
+    for (guint i = 0; i < names->len; i++) {
+        const char *ent = g_ptr_array_index(names, i);
+        unsigned char uuid[VCCW_UUID_BUFLEN];
+        g_autoptr(GPtrArray) found = NULL;
+        g_autoptr(GError) e = NULL;
+        g_autofree char *dev = NULL;
+        const VccwMdevctlDef *m;
+
+        if (!vccw_uuid_is_canonical(ent) || !vccw_uuid_parse(ent, uuid))
+            continue;   /* mdevctl's temporary files and the like */
+        if (!(found = vccw_mdevctl_store_find(host, uuid, parent_addr, &e))) {
+            g_ptr_array_add(warnings, g_strdup(e->message));
+            continue;
+        }
+        if (found->len == 0)
+            continue;
+        m = g_ptr_array_index(found, 0);
+        if (m->start != VCCW_MDEV_START_AUTO)
+            continue;
+        if (!(dev = mdev_dir(host, ent, &e))) {
+            g_ptr_array_add(warnings, g_strdup(e->message));
+            continue;
+        }
+        if (g_file_test(dev, G_FILE_TEST_EXISTS))
+            continue;   /* active: started before (by us or anyone) */
+        if (mdev_start(drv, parent_addr, m->mdev_type, m->uuid, m->attrs, &e)) {
+            g_ptr_array_add(started, g_strdup(ent));
+            continue;
+        }
+        /* someone else (mdevctl's own rule) started it meanwhile */
+        if (g_file_test(dev, G_FILE_TEST_EXISTS))
+            continue;
+        g_ptr_array_add(warnings, g_strdup_printf("mdev %s on %s: %s", ent, parent_addr,
+                                                  e->message));
+    }
     return true;
 }

@@ -424,3 +424,56 @@ vccw_nodedev_reattach(VccwNodeDevDriver *drv, const char *name, unsigned int fla
     subch_state_clear(&st);
     return ok;
 }
+
+bool
+vccw_nodedev_apply_persistent_override(VccwNodeDevDriver *drv, const char *subch,
+                                       bool *applied, GError **err)
+{
+    const VccwHost *host = vccw_nodedev_driver_host(drv);
+    g_autofree char *canon = NULL, *file = NULL, *path = NULL, *name = NULL;
+    g_autofree char *content = NULL;
+    g_autoptr(GError) read_err = NULL;
+    SubchState st = { 0 };
+    VccwCcwId id;
+    bool ok;
+
+    *applied = false;
+    /* the name comes from a uevent: only a subchannel id as the kernel
+     * spells it can name a file of driverctl's */
+    if (!subch || !vccw_ccw_id_parse(subch, &id) ||
+        !g_str_equal((canon = vccw_ccw_id_format(&id)), subch)) {
+        vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid subchannel id '%s'", subch ? subch : "");
+        return false;
+    }
+    file = g_strdup_printf("css-%s", subch);
+    if (!(path = vccw_host_path(host, VCCW_HOST_DIR_DRIVERCTL_CONFIG, file, NULL, err)))
+        return false;
+    if (!g_file_get_contents(path, &content, NULL, &read_err)) {
+        if (g_error_matches(read_err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return true;
+        vccw_error_set(err, VCCW_ERR_OPERATION_FAILED, "cannot read '%s': %s", path,
+                       read_err->message);
+        return false;
+    }
+    g_strstrip(content);
+    if (!g_str_equal(content, VFIO_CCW)) {
+        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
+                       "'%s' names driver '%s': virtccw applies vfio_ccw overrides only (driverctl applies others)",
+                       path, content);
+        return false;
+    }
+    if (!subch_read_state(host, subch, &st, err)) {
+        subch_state_clear(&st);
+        return false;
+    }
+    /* already there (the rule ran before, or driverctl did it) */
+    if (g_strcmp0(st.driver, VFIO_CCW) == 0) {
+        subch_state_clear(&st);
+        return true;
+    }
+    subch_state_clear(&st);
+    name = vccw_nodedev_name_css(&id);
+    ok = vccw_nodedev_detach(drv, name, VCCW_DETACH_FORCE, err);
+    *applied = ok;
+    return ok;
+}

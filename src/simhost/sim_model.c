@@ -1017,3 +1017,23 @@ sim_model_load(SimModel *m, const char *text, GError **err)
     }
     return true;
 }
+
+void
+sim_model_sch_synth_uevent(SimModel *m, uint32_t idx, const char *action)
+{
+    char name[SIM_NAME_BUFLEN];
+    SimSchInfo info;
+    SimDriver drv = (SimDriver)m->drv[idx];
+
+    sim_layout_sch_info(&m->layout, idx, &info);
+    sim_sch_name(m, idx, name);
+    /* kobject_synth_uevent() without arguments adds SYNTH_UUID=0 (after
+     * SUBSYSTEM, as every extra variable); dev_uevent() then DRIVER,
+     * before the bus's own variables */
+    if (drv != SIM_DRV_NONE)
+        sim_event(m, "UEVENT: %s@/devices/css0/%s SUBSYSTEM=css SYNTH_UUID=0 DRIVER=%s ST=%u MODALIAS=css:t%X",
+                  action, name, sim_driver_name(drv), info.st, info.st);
+    else
+        sim_event(m, "UEVENT: %s@/devices/css0/%s SUBSYSTEM=css SYNTH_UUID=0 ST=%u MODALIAS=css:t%X",
+                  action, name, info.st, info.st);
+}

@@ -106,6 +106,11 @@ void sim_model_group_release(SimModel *m, uint32_t group);
 
 /* modprobe / rmmod vfio_ccw: 0 or -errno (-EAGAIN while an mdev is open). */
 int sim_model_modprobe_vfio_ccw(SimModel *m);
+/* A write of ACTION to a subchannel's uevent file (udevadm trigger):
+ * the kernel sends that uevent again, with SYNTH_UUID=0 and the device's
+ * current variables (DRIVER when bound, ST, MODALIAS). Arguments after the
+ * action (a UUID, SYNTH_ARG_ variables) are not simulated. */
+void sim_model_sch_synth_uevent(SimModel *m, uint32_t idx, const char *action);
 int sim_model_rmmod_vfio_ccw(SimModel *m);
 
 /* Kernel log and uevents, "KMSG: ..." / "UEVENT: ..." lines as in

@@ -1191,7 +1191,7 @@ sim_tree_read_blocks(const SimModel *m, SimNode n, uint64_t *wait)
 
 /* kobject uevent_store(): an action name, optionally followed by arguments */
 static ssize_t
-uevent_write(const char *buf, size_t len)
+uevent_write(SimModel *m, SimNode n, const char *buf, size_t len)
 {
     static const char *const actions[] = {
         "add", "remove", "change", "move", "online", "offline", "bind", "unbind",
@@ -1200,8 +1200,13 @@ uevent_write(const char *buf, size_t len)
     size_t l = strcspn(s, " \n");
 
     for (size_t i = 0; i < G_N_ELEMENTS(actions); i++) {
-        if (strlen(actions[i]) == l && strncmp(actions[i], s, l) == 0)
+        if (strlen(actions[i]) == l && strncmp(actions[i], s, l) == 0) {
+            /* subchannels send the event again (coldplug); other
+             * objects' synthetic events are not simulated */
+            if (n.kind == SIM_K_SCH_UEVENT)
+                sim_model_sch_synth_uevent(m, n.x, actions[i]);
             return (ssize_t)len;
+        }
     }
     return -EINVAL;
 }
@@ -1270,7 +1275,7 @@ sim_tree_write(SimModel *m, SimNode n, const char *buf, size_t len, uint64_t *wa
     case SIM_K_BUS_UEVENT: case SIM_K_DRV_UEVENT: case SIM_K_CSS0_UEVENT: case SIM_K_SCH_UEVENT:
     case SIM_K_SCH_PARENT_UEVENT: case SIM_K_CCW_UEVENT: case SIM_K_MDEV_UEVENT:
     case SIM_K_VFIODEV_UEVENT: case SIM_K_QETH_ROOT_UEVENT: case SIM_K_CG_UEVENT:
-        return uevent_write(buf, len);
+        return uevent_write(m, n, buf, len);
     case SIM_K_DRV_GROUP:
         return sim_model_ccwgroup_group(m, buf, len);
     case SIM_K_CG_ONLINE:

@@ -20,6 +20,20 @@
  *     line, as "UEVENT: action@devpath KEY=VALUE..." without SEQNUM, in
  *     virtccw-simhost's .simhost/events format. Runs until killed.
  *
+ *   vccw-ktest udev-run ROOT SOURCE LOG VIRTCCW
+ *     Stand-in for systemd-udevd with virtccw's rule (data/85-virtccw.rules)
+ *     where there is no udevd (the initramfs, the simulated host): takes
+ *     every uevent from SOURCE ("netlink": the kernel's; or a file polled
+ *     for new lines: a simulated host's .simhost/events), matches it as
+ *     the rule does, and runs "VIRTCCW udev-event --[no-]bind --[no-]start"
+ *     with the uevent's variables as its environment, as udev runs RUN
+ *     programs: one at a time, each to its end. The rule's TEST paths are
+ *     taken under ROOT ("" for the real host; VIRTCCW_ROOT is set to ROOT
+ *     otherwise). LOG gets one line per uevent ("UEVENT: ...") and per run
+ *     ("RUN <subchannel> <action> <args>: exit N: <output, lines joined by
+ *     ' / '>"); LOG.ready once it listens, LOG.busy while a program
+ *     runs. Runs until killed.
+ *
  *   vccw-ktest nodedev-events SOCKET FILE READYFILE SECONDS
  *     A minimal libvirt remote-protocol client of virtccwd on unix socket
  *     SOCKET: virConnectOpen, virConnectNodeDeviceEventRegisterAny for
@@ -37,6 +51,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -193,6 +209,187 @@ do_uevents(const char *file)
     }
 }
 
+/* ---- udev-run: virtccw's udev rule without udevd ---- */
+
+static const char *udev_root = "";
+/* LOG.busy exists while a program runs: the scenario waits for it to go */
+static char udev_busy[PATH_MAX];
+
+/* TEST=="PATH" of the rule, under the root */
+static int
+rule_test(const char *fmt, const char *arg)
+{
+    char rel[PATH_MAX], path[PATH_MAX];
+    struct stat st;
+
+    snprintf(rel, sizeof(rel), fmt, arg);
+    snprintf(path, sizeof(path), "%s%s", udev_root, rel);
+    return stat(path, &st) == 0;
+}
+
+/* One uevent as "action@devpath KEY=VALUE..." (ACTION, DEVPATH and SEQNUM
+ * not among the variables): data/85-virtccw.rules, step by step. */
+static void
+udev_event(const char *line, const char *virtccw, FILE *log)
+{
+    char copy[8192], *vars[128], *p, *save = NULL;
+    char action[64], devpath[1024], env_action[80], env_devpath[1100], env_root[PATH_MAX + 16];
+    const char *subsystem = "", *mdev_state = "", *kernel;
+    const char *bind, *start;
+    char *envp[140], *argv[5];
+    int nv = 0, ne = 0, pfd[2], status;
+    pid_t pid;
+
+    fprintf(log, "UEVENT: %s\n", line);
+    fflush(log);
+    snprintf(copy, sizeof(copy), "%s", line);
+    p = strtok_r(copy, " ", &save);
+    if (!p || sscanf(p, "%63[^@]@%1023s", action, devpath) != 2)
+        return;
+    while ((p = strtok_r(NULL, " ", &save)) && nv < 128) {
+        vars[nv++] = p;
+        if (strncmp(p, "SUBSYSTEM=", 10) == 0)
+            subsystem = p + 10;
+        else if (strncmp(p, "MDEV_STATE=", 11) == 0)
+            mdev_state = p + 11;
+    }
+    kernel = strrchr(devpath, '/') ? strrchr(devpath, '/') + 1 : devpath;
+    /* SUBSYSTEM!="css", GOTO="virtccw_end" and the three matches */
+    if (strcmp(subsystem, "css") != 0)
+        return;
+    if (!((strcmp(action, "add") == 0 &&
+           (rule_test("/etc/driverctl.d/css-%s", kernel) || rule_test("/etc/mdevctl.d/%s", kernel))) ||
+          (strcmp(action, "change") == 0 && strcmp(mdev_state, "registered") == 0 &&
+           rule_test("/etc/mdevctl.d/%s", kernel))))
+        return;
+    bind = rule_test("%s/usr/lib/udev/rules.d/05-driverctl.rules", "") ||
+           rule_test("%s/lib/udev/rules.d/05-driverctl.rules", "") ? "--no-bind" : "--bind";
+    start = rule_test("%s/usr/sbin/mdevctl", "") ||
+            rule_test("%s/etc/udev/rules.d/60-mdevctl.rules", "") ? "--no-start" : "--start";
+    snprintf(env_action, sizeof(env_action), "ACTION=%s", action);
+    snprintf(env_devpath, sizeof(env_devpath), "DEVPATH=%s", devpath);
+    envp[ne++] = env_action;
+    envp[ne++] = env_devpath;
+    for (int i = 0; i < nv; i++)
+        envp[ne++] = vars[i];
+    envp[ne++] = (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+    if (udev_root[0]) {
+        snprintf(env_root, sizeof(env_root), "VIRTCCW_ROOT=%s", udev_root);
+        envp[ne++] = env_root;
+    }
+    envp[ne] = NULL;
+    argv[0] = (char *)virtccw;
+    argv[1] = (char *)"udev-event";
+    argv[2] = (char *)bind;
+    argv[3] = (char *)start;
+    argv[4] = NULL;
+    close(open(udev_busy, O_WRONLY | O_CREAT, 0644));
+    if (pipe(pfd) < 0 || (pid = fork()) < 0) {
+        unlink(udev_busy);
+        fprintf(log, "RUN %s %s %s %s: cannot start: %s\n", kernel, action, bind, start, strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        dup2(pfd[1], 1);
+        dup2(pfd[1], 2);
+        close(pfd[1]);
+        execve(virtccw, argv, envp);
+        _exit(127);
+    }
+    close(pfd[1]);
+    {
+        char out[16384];
+        size_t len = 0;
+        ssize_t n;
+
+        while ((n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+            len += (size_t)n;
+        out[len] = '\0';
+        close(pfd[0]);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        while (len && out[len - 1] == '\n')
+            out[--len] = '\0';
+        for (size_t i = 0; i < len; i++)
+            if (out[i] == '\n')
+                out[i] = '\x01';
+        fprintf(log, "RUN %s %s %s %s: exit %d:", kernel, action, bind, start,
+                WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        for (char *l = out, *e; *l; l = e ? e + 1 : l + strlen(l)) {
+            e = strchr(l, '\x01');
+            if (e)
+                *e = '\0';
+            fprintf(log, "%s %s", l == out ? "" : " /", l);
+            if (!e)
+                break;
+        }
+        fputc('\n', log);
+        fflush(log);
+        unlink(udev_busy);
+    }
+}
+
+static int
+do_udev_run(const char *root, const char *source, const char *logfile, const char *virtccw)
+{
+    char ready[PATH_MAX];
+    FILE *log = fopen(logfile, "a");
+
+    udev_root = strcmp(root, "/") == 0 ? "" : root;
+    if (!log) {
+        perror("vccw-ktest udev-run");
+        return 1;
+    }
+    snprintf(ready, sizeof(ready), "%s.ready", logfile);
+    snprintf(udev_busy, sizeof(udev_busy), "%s.busy", logfile);
+    if (strcmp(source, "netlink") == 0) {
+        struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+        int sock = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT);
+        int rcvbuf = 4 << 20;
+        char buf[8192], line[8192];
+
+        setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+        if (sock < 0 || bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+            perror("vccw-ktest udev-run");
+            return 1;
+        }
+        close(open(ready, O_WRONLY | O_CREAT, 0644));
+        for (;;) {
+            ssize_t n = recv(sock, buf, sizeof(buf) - 1, 0);
+            size_t l;
+
+            if (n <= 0)
+                continue;
+            buf[n] = '\0';
+            l = (size_t)snprintf(line, sizeof(line), "%s", buf);
+            for (ssize_t i = (ssize_t)strlen(buf) + 1; i < n; i += (ssize_t)strlen(buf + i) + 1) {
+                if (strncmp(buf + i, "SEQNUM=", 7) && strncmp(buf + i, "ACTION=", 7) &&
+                    strncmp(buf + i, "DEVPATH=", 8) && l < sizeof(line))
+                    l += (size_t)snprintf(line + l, sizeof(line) - l, " %s", buf + i);
+            }
+            udev_event(line, virtccw, log);
+        }
+    }
+    /* a file: poll for lines past those seen (it may be cleared) */
+    close(open(ready, O_WRONLY | O_CREAT, 0644));
+    for (long seen = 0;;) {
+        FILE *f = fopen(source, "r");
+        char line[8192];
+        long n = 0;
+
+        while (f && fgets(line, sizeof(line), f)) {
+            line[strcspn(line, "\n")] = '\0';
+            if (++n > seen && strncmp(line, "UEVENT: ", 8) == 0)
+                udev_event(line + 8, virtccw, log);
+        }
+        if (f)
+            fclose(f);
+        seen = n < seen ? 0 : n;
+        usleep(50000);
+    }
+}
+
 /* ---- nodedev-events: libvirt's remote protocol, just enough of it ---- */
 
 enum {
@@ -342,11 +539,14 @@ main(int argc, char **argv)
         return do_write(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "uevents") == 0)
         return do_uevents(argv[2]);
+    if (argc == 6 && strcmp(argv[1], "udev-run") == 0)
+        return do_udev_run(argv[2], argv[3], argv[4], argv[5]);
     if (argc == 6 && strcmp(argv[1], "nodedev-events") == 0)
         return do_nodedev_events(argv[2], argv[3], argv[4], atoi(argv[5]));
     fprintf(stderr, "usage: vccw-ktest hold ROOT UUID READYFILE SECONDS\n"
                     "       vccw-ktest write FILE STRING\n"
                     "       vccw-ktest uevents FILE\n"
+                    "       vccw-ktest udev-run ROOT SOURCE LOG VIRTCCW\n"
                     "       vccw-ktest nodedev-events SOCKET FILE READYFILE SECONDS\n");
     return 2;
 }

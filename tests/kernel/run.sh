@@ -21,6 +21,9 @@
 #   --out DIR           transcripts, console logs, diffs (default $CACHE/out)
 #   --kernels LIST      which kernels (default "6.1 6.12")
 #   --no-simhost        only the real kernels (no comparison)
+#   --scenarios LIST    which scenarios (default "main reboot"): main is
+#                       scenario.sh; reboot is reboot.sh over two boots
+#                       (the second from the first's /etc)
 #
 # Environment:
 #   VIRTCCW_KERNEL_CACHE  downloads, built modules, sysroot, cross build
@@ -48,6 +51,7 @@ VIRTCCWD_EXE=
 SIMHOST_EXE=
 OUT=
 SIMHOST=1
+SCENARIOS="main reboot"
 # Bump when the module build recipe below changes (invalidates cached modules).
 MODREV=1
 # The guest's virtio-ccw devices: subchannel 0.0.000N carries devno 0.0.(N+5),
@@ -64,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--simhost) SIMHOST_EXE=$2; shift 2;;
 	--out) OUT=$2; shift 2;;
 	--no-simhost) SIMHOST=0; shift;;
+	--scenarios) SCENARIOS=$2; shift 2;;
 	-h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d;s/^# \{0,1\}//'; exit 0;;
 	*) echo "run.sh: unknown argument '$1'" >&2; exit 2;;
 	esac
@@ -387,12 +392,17 @@ needed_libs() {
 	done
 }
 
-make_initramfs() {   # SERIES -> $OUT/initramfs-SERIES.cpio.gz
-	local series=$1 R=$CACHE/initramfs-root l
+make_initramfs() {   # SERIES [MODE [ETC.tar]] -> $OUT/initramfs-SERIES[-MODE].cpio
+	local series=$1 mode=${2:-scenario} etc=${3:-} R=$CACHE/initramfs-root l tag=
+	[ "$mode" = scenario ] || tag=-$mode
 	rm -rf "$R"; mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,run,etc/mdevctl.d,lib/modules,lib/s390x-linux-gnu,opt/virtccw}
 	cp "$SYSROOT/bin/busybox" "$R/bin/busybox"
 	cp "$KDIR/init" "$R/init"; chmod 755 "$R/init"
 	cp "${VIRTCCW_KERNEL_SCENARIO:-$KDIR/scenario.sh}" "$R/opt/virtccw/scenario.sh"
+	cp "$KDIR/reboot.sh" "$R/opt/virtccw/reboot.sh"
+	echo "$mode" > "$R/opt/virtccw/mode"
+	# the second boot starts from the /etc the first one left
+	if [ -n "$etc" ]; then tar -xf "$etc" -C "$R" || die "host: cannot unpack $etc"; fi
 	cp "$XB/tools/virtccw" "$XB/tools/virtccwd" "$XB/vccw-ktest" "$R/bin/"
 	s390x-linux-gnu-strip "$R/bin/virtccw" "$R/bin/virtccwd" "$R/bin/vccw-ktest"
 	# the data virtccw reads at run time (schemas: share/virtccw), where it
@@ -411,14 +421,16 @@ for src, dst in json.load(sys.stdin).items():
 		cp -L "$l" "$R/lib/s390x-linux-gnu/"
 	done
 	echo "$series $KREL $KVER" > "$R/opt/virtccw/kernel"
-	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$OUT/initramfs-$series.cpio" ||
+	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$OUT/initramfs-$series$tag.cpio" ||
 		die "host: cannot write the initramfs"
 	rm -rf "$R"
 }
 
 # ------------------------------------------------------------ boot
-boot_kernel() {   # SERIES -> $OUT/console-SERIES.txt, $OUT/guest-SERIES.txt
-	local series=$1 dev= i devno img rc t0 t1 con=$OUT/console-$series.txt
+boot_kernel() {   # SERIES [MODE] -> $OUT/console-SERIES[-MODE].txt, $OUT/guest-SERIES[-MODE].txt
+	local series=$1 mode=${2:-scenario} dev= i devno img rc t0 t1 tag=
+	[ "$mode" = scenario ] || tag=-$mode
+	local con=$OUT/console-$series$tag.txt
 	for ((i = 0; i < NSCH; i++)); do
 		devno=$(printf '%04x' $((i + 5)))
 		if [ $((i % 2)) = 0 ]; then
@@ -434,18 +446,18 @@ boot_kernel() {   # SERIES -> $OUT/console-SERIES.txt, $OUT/guest-SERIES.txt
 	timeout "$BOOT_TIMEOUT" qemu-system-s390x -M s390-ccw-virtio -accel tcg -smp 1 -m 1024 -nographic \
 		-nodefaults -no-user-config -nic none -serial none -chardev stdio,id=con,signal=off \
 		-device sclpconsole,chardev=con \
-		-kernel "$KC/vmlinuz" -initrd "$OUT/initramfs-$series.cpio" \
+		-kernel "$KC/vmlinuz" -initrd "$OUT/initramfs-$series$tag.cpio" \
 		-append "console=ttysclp0 loglevel=1 panic=-1" -no-reboot $dev \
 		</dev/null 2>"$LOG/qemu-$series.err" | tr -d '\r' > "$con"
 	rc=${PIPESTATUS[0]}
 	t1=$(date +%s)
 	log "kernel $series: qemu exit code $rc after $((t1 - t0)) s"
-	sed -n '/^=== scenario begin ===$/,/^=== scenario end ===$/p' "$con" | sed '1d;$d' > "$OUT/guest-$series.txt"
+	sed -n '/^=== scenario begin ===$/,/^=== scenario end ===$/p' "$con" | sed '1d;$d' > "$OUT/guest-$series$tag.txt"
 	if grep -q '^=== scenario end ===$' "$con"; then
-		rm -f "$OUT/initramfs-$series.cpio" "$OUT"/disk*.raw
-		pass "kernel $series ($KREL $KVER): booted and ran the scenario in $((t1 - t0)) s"
+		rm -f "$OUT/initramfs-$series$tag.cpio" "$OUT"/disk*.raw
+		pass "kernel $series ($KREL $KVER): booted and ran the ${tag:+reboot boot ${mode#reboot} of the }scenario in $((t1 - t0)) s"
 	else
-		fail "kernel $series ($KREL $KVER): the scenario did not finish (qemu exit $rc; see $con)"
+		fail "kernel $series ($KREL $KVER): the ${tag:+reboot boot ${mode#reboot} of the }scenario did not finish (qemu exit $rc; see $con)"
 		tail -30 "$con" | sed 's/^/    | /'
 		return 1
 	fi
@@ -482,6 +494,73 @@ run_simhost() {   # SERIES -> $OUT/sim-SERIES.txt
 	fi
 }
 
+# The reboot scenario on the simulated host: two mounts of a fresh
+# simulated host (sys as after a boot) over one --backing directory (the
+# etc/ the first left). -> $OUT/sim-SERIES-reboot1.txt, -reboot2.txt
+run_simhost_reboot() {   # SERIES
+	local series=$1 mnt=$OUT/simroot-$series-reboot back=$OUT/simback-$series pid i ok phase rc
+	rm -rf "$back"; mkdir -p "$mnt" "$back"
+	for phase in 1 2; do
+		fusermount3 -u "$mnt" 2>/dev/null
+		"$SIMHOST_EXE" --foreground --layout qemu --kernel "$series" --subchannels $NSCH \
+			--backing "$back" "$mnt" >"$LOG/simhost-$series-reboot$phase.log" 2>&1 &
+		pid=$!; ok=0
+		for ((i = 0; i < 100; i++)); do
+			[ -d "$mnt/sys/bus/css" ] && ok=1 && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.1
+		done
+		if [ $ok = 0 ]; then
+			kill $pid 2>/dev/null; wait $pid 2>/dev/null
+			fail "simhost $series reboot: virtccw-simhost did not mount (boot $phase)"
+			return 1
+		fi
+		ROOT=$mnt VIRTCCW=$VIRTCCW_EXE VIRTCCWD=$VIRTCCWD_EXE KTEST=$OUT/vccw-ktest KERNEL_SERIES=$series \
+			PHASE=$phase SCENARIO_TMP=$OUT/simtmp-$series-reboot timeout 600 sh "$KDIR/reboot.sh" \
+			> "$OUT/sim-$series-reboot$phase.txt" 2>"$LOG/sim-$series-reboot$phase.err"
+		rc=$?
+		kill $pid 2>/dev/null; wait $pid 2>/dev/null
+		fusermount3 -u "$mnt" 2>/dev/null
+		if [ $rc != 0 ] || ! tail -1 "$OUT/sim-$series-reboot$phase.txt" | grep -q '^reboot scenario: '; then
+			fail "simhost $series reboot: boot $phase did not finish (exit $rc; see $OUT/sim-$series-reboot$phase.txt)"
+			return 1
+		fi
+	done
+	pass "simhost $series: ran the reboot scenario (two boots)"
+}
+
+# the last "summary:" block of FILE
+last_summary() { awk '/^  summary:$/{b=""; on=1; next} on && /^    /{b=b $0 "\n"; next} {on=0} END{printf "%s", b}' "$1"; }
+
+# reboot_checks SERIES: the second boot's state is the first's; kernel and
+# simulation agree
+reboot_checks() {
+	local series=$1 side f
+	for side in guest sim; do
+		[ -s "$OUT/$side-$series-reboot2.txt" ] || continue
+		for f in "$OUT/$side-$series-reboot1.txt" "$OUT/$side-$series-reboot2.txt"; do
+			g=${f%.txt}; scenario_checks "$f" "$side $series ${g##*-}"
+		done
+		if [ -n "$(last_summary "$OUT/$side-$series-reboot1.txt")" ] &&
+			[ "$(last_summary "$OUT/$side-$series-reboot1.txt")" = "$(last_summary "$OUT/$side-$series-reboot2.txt")" ]; then
+			pass "$side $series: the second boot reached the first boot's state ($(last_summary "$OUT/$side-$series-reboot2.txt" | wc -l) lines)"
+		else
+			fail "$side $series: the second boot did not reach the first boot's state"
+			diff <(last_summary "$OUT/$side-$series-reboot1.txt") <(last_summary "$OUT/$side-$series-reboot2.txt")
+		fi
+	done
+	for f in reboot1 reboot2; do
+		[ -s "$OUT/guest-$series-$f.txt" ] && [ -s "$OUT/sim-$series-$f.txt" ] || continue
+		if diff -u --label "kernel-$series-$f" --label "simhost-$series-$f" \
+			"$OUT/guest-$series-$f.txt" "$OUT/sim-$series-$f.txt" > "$OUT/diff-$series-$f.txt"; then
+			pass "kernel $series and simhost agree on $f ($(wc -l < "$OUT/sim-$series-$f.txt") transcript lines)"
+		else
+			fail "kernel $series and simhost differ on $f ($OUT/diff-$series-$f.txt):"
+			cat "$OUT/diff-$series-$f.txt"
+		fi
+	done
+}
+
 # scenario_checks FILE LABEL: the scenario's own CHECK lines
 scenario_checks() {
 	local f=$1 label=$2 n nfail
@@ -499,6 +578,22 @@ for series in $KERNELS; do
 	resolve_kernel "$series"
 	build_modules "$series"
 	pass "host: kernel $series is $KREL $KVER, modules: $(cd "$KC/mod" && echo *.ko | sed 's/\.ko//g')"
+	case " $SCENARIOS " in *" reboot "*)
+		# the reboot scenario: boot 1, its /etc into boot 2
+		make_initramfs "$series" reboot1
+		if boot_kernel "$series" reboot1; then
+			sed -n '/^=== etc begin ===$/,/^=== etc end ===$/p' "$OUT/console-$series-reboot1.txt" | sed '1d;$d' |
+				base64 -d > "$OUT/etc-$series.tar" 2>"$LOG/etc-$series.err" && tar -tf "$OUT/etc-$series.tar" >/dev/null 2>&1 ||
+				fail "kernel $series: no /etc from the first boot (see $OUT/console-$series-reboot1.txt)"
+			if [ -s "$OUT/etc-$series.tar" ]; then
+				make_initramfs "$series" reboot2 "$OUT/etc-$series.tar"
+				boot_kernel "$series" reboot2
+			fi
+		fi
+		if [ $SIMHOST = 1 ] && [ -n "$SIMHOST_EXE" ]; then run_simhost_reboot "$series"; fi
+		reboot_checks "$series"
+	;; esac
+	case " $SCENARIOS " in *" main "*) ;; *) continue;; esac
 	make_initramfs "$series"
 	if boot_kernel "$series"; then
 		scenario_checks "$OUT/guest-$series.txt" "kernel $series"
