@@ -54,6 +54,13 @@ VccwNodeDevDriver *vccw_nodedev_driver_new(const VccwHost *host, GError **err);
 void vccw_nodedev_driver_free(VccwNodeDevDriver *drv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwNodeDevDriver, vccw_nodedev_driver_free)
 
+/* Many mdev lookups in a row (a domain's hostdevs): with @on, lookups find
+ * mdevctl definitions through one index of the store's file names read
+ * now (vccw_mdevctl_store_index) instead of opening every parent
+ * directory of the store each time (O(parents) per lookup); @on false
+ * drops it. Definitions written meanwhile, by anyone, are not seen. */
+bool vccw_nodedev_driver_batch_lookups(VccwNodeDevDriver *drv, bool on, GError **err);
+
 /* Devices matching @flags (0: all active ones, like libvirt), sorted by
  * name; of VccwNodeDevDef*. Devices whose sysfs entries are broken are
  * skipped and described in @warnings (char*, may be NULL). */
