@@ -4,6 +4,7 @@
 #include "qemu_hostdev_prepare.h"
 #include "qemu_hostdev_journal.h"
 #include "domain_parse.h"
+#include "mdevctl_store.h"
 #include "node_device_sysfs.h"
 #include "vccw_error.h"
 #include "vccw_xml.h"
@@ -253,6 +254,22 @@ check_exists(VccwHostdevMgr *mgr, Item *it, GError **err)
 
     if (!(it->mdev = vccw_nodedev_lookup_mdev(mgr->drv, it->spec.uuid, NULL, &e)) ||
         (!it->mdev->active && !it->spec.managed)) {
+        g_autoptr(GPtrArray) defs = NULL;
+        g_autoptr(GError) why = NULL;
+
+        /* A definition of this uuid that cannot be read or parsed is
+         * skipped by the lookup (as by the listing, with a warning): say
+         * which file and what is wrong, not merely "not found". Only on
+         * this error path, where one scan of the store costs nothing. */
+        if (!it->mdev && !(defs = vccw_mdevctl_store_find(mgr->host, it->spec.uuid, NULL, &why))) {
+            const char *prefix = vccw_error_prefix((VccwErrorCode)why->code);
+            const char *text = g_str_has_prefix(why->message, prefix)
+                ? why->message + strlen(prefix) : why->message;
+
+            vccw_error_set(err, VCCW_ERR_NO_DEVICE, "mediated device '%s' not found: %s",
+                           it->uuid, text);
+            return false;
+        }
         vccw_error_set(err, VCCW_ERR_NO_DEVICE, "mediated device '%s' not found", it->uuid);
         return false;
     }
