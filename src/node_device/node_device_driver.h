@@ -102,6 +102,11 @@ bool vccw_nodedev_set_autostart(VccwNodeDevDriver *drv, const char *name,
 /* Start every defined mdev with start='auto' whose parent is ready. */
 bool vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings,
                                 GError **err);
+/* The same, counting what went wrong: @skipped the entries the listing
+ * skipped (a definition that cannot be read or parsed, a broken sysfs
+ * entry: each also in @warnings), @failed the mdevs that did not start. */
+bool vccw_nodedev_autostart_all_counted(VccwNodeDevDriver *drv, GPtrArray *warnings,
+                                        guint *skipped, guint *failed, GError **err);
 
 /* Subchannels: bind to vfio_ccw (detach from the host) and give back. */
 typedef enum {

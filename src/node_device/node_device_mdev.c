@@ -448,19 +448,36 @@ vccw_nodedev_set_autostart(VccwNodeDevDriver *drv, const char *name, bool autost
 }
 
 bool
-vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings, GError **err)
+vccw_nodedev_autostart_all_counted(VccwNodeDevDriver *drv, GPtrArray *warnings,
+                                   guint *skipped, guint *failed, GError **err)
 {
-    g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
+    g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, listed);
 
+    *skipped = listed->len;
+    *failed = 0;
+    for (guint i = 0; warnings && i < listed->len; i++)
+        g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(listed, i)));
     for (guint i = 0; i < mdevs->len; i++) {
         const VccwNodeDevDef *def = g_ptr_array_index(mdevs, i);
         g_autoptr(GError) e = NULL;
 
         if (def->active || !def->persistent || def->start != VCCW_MDEV_START_AUTO)
             continue;
-        if (!vccw_nodedev_start(drv, def->name, &e) && warnings)
-            g_ptr_array_add(warnings, g_strdup_printf("%s: %s", def->name, e->message));
+        if (!vccw_nodedev_start(drv, def->name, &e)) {
+            (*failed)++;
+            if (warnings)
+                g_ptr_array_add(warnings, g_strdup_printf("%s: %s", def->name, e->message));
+        }
     }
     (void)err;
     return true;
+}
+
+bool
+vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings, GError **err)
+{
+    guint skipped, failed;
+
+    return vccw_nodedev_autostart_all_counted(drv, warnings, &skipped, &failed, err);
 }
