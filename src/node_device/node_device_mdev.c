@@ -155,20 +155,22 @@ mdev_start(VccwNodeDevDriver *drv, const char *parent_addr, const char *type,
     for (guint i = 0; attrs && i < attrs->len; i++) {
         const VccwMdevAttr *a = g_ptr_array_index(attrs, i);
         g_autofree char *path = NULL;
+        g_autoptr(GError) e = NULL;   /* ours: a caller may pass no error */
 
         if (!vccw_path_component_is_safe(a->name)) {
-            vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid attribute name '%s'", a->name);
+            vccw_error_set(&e, VCCW_ERR_ARGUMENT, "invalid attribute name '%s'", a->name);
         } else {
             path = g_build_filename(dev, a->name, NULL);
-            if (vccw_host_check_inside(host, path, err) &&
+            if (vccw_host_check_inside(host, path, &e) &&
                 (rc = vccw_sysfs_write(path, a->value)) < 0)
-                vccw_error_set_errno(err, -rc, "cannot set attribute '%s' of mediated device %s",
+                vccw_error_set_errno(&e, -rc, "cannot set attribute '%s' of mediated device %s",
                                      a->name, str);
         }
-        if (err && *err) {
+        if (e) {
             /* undo the creation; the first error is the one reported */
             g_autofree char *remove = g_build_filename(dev, "remove", NULL);
             vccw_sysfs_write(remove, "1");
+            g_propagate_error(err, g_steal_pointer(&e));
             return false;
         }
     }
