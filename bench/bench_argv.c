@@ -140,7 +140,7 @@ check_refusals(const VccwQemuCaps *caps)
             g_autoptr(GError) err = NULL;
             g_autoptr(VccwDomainDef) def = vccw_qemu_domain_load(xml, strlen(xml), "bench", caps, &err);
 
-            msg[big] = err ? strip_lines(err->message) : g_strdup("(accepted)");
+            msg[big] = def ? g_strdup("(accepted)") : strip_lines(err->message);
         }
         if (!g_str_equal(msg[0], msg[1]) || g_str_equal(msg[0], "(accepted)")) {
             printf("not ok - mistake %zu: 10 devices: %s; 1,000 devices: %s\n", m, msg[0], msg[1]);
