@@ -63,7 +63,7 @@ def timed(argv, stdin=None):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('-b', '--build', required=True)
-    ap.add_argument('-s', '--sizes', default='1000 5000 10000 20000 40000 65536')
+    ap.add_argument('-s', '--sizes', default='1000 5000 10000 20000 40000 65535')
     ap.add_argument('-k', '--rounds', type=int, default=3)
     ap.add_argument('--tree')
     ap.add_argument('--tsv', default=os.path.join(HERE, 'results', 'prepare.tsv'))
