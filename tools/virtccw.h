@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <glib.h>
 
-enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2,
+       EXIT_SKIPPED = 3   /* autostart: nothing failed, something was skipped */ };
 
 typedef struct {
     char *caps_file;   /* --emulator-caps */

@@ -386,6 +386,7 @@ static int
 cmd_autostart_all(const GlobalOpts *opts, int argc, char **argv)
 {
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    guint skipped = 0, failed = 0;
     GError *err = NULL;
     Session s;
     bool ok;
@@ -394,12 +395,14 @@ cmd_autostart_all(const GlobalOpts *opts, int argc, char **argv)
         return cli_usage_error("autostart", "");
     if (!session_open(opts, &s, &err))
         return cli_fail(err);
-    ok = vccw_nodedev_autostart_all(s.drv, warnings, &err);
+    ok = vccw_nodedev_autostart_all_counted(s.drv, warnings, &skipped, &failed, &err);
     session_close(&s);
     print_warnings(warnings);
     if (!ok)
         return cli_fail(err);
-    return warnings->len ? EXIT_REFUSED : EXIT_OK;
+    /* a boot script must tell "an mdev did not start" (1) from "every
+     * readable definition started, some entries were skipped" (3) */
+    return failed ? EXIT_REFUSED : skipped ? EXIT_SKIPPED : EXIT_OK;
 }
 
 const Command cli_nodedev_commands[] = {

@@ -1146,37 +1146,15 @@ vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
     return g_steal_pointer(&defs);
 }
 
-GPtrArray *
-vccw_mdevctl_store_find(const VccwHost *host, const unsigned char *uuid,
-                        const char *parent, GError **err)
+/* The definitions named @name (the uuid's string) under each of @parents. */
+static GPtrArray *
+mdevctl_find_under(int cfgfd, GPtrArray *parents, const char *name,
+                   const unsigned char *uuid, GError **err)
 {
     g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func(
         (GDestroyNotify)vccw_mdevctl_def_free);
-    g_autoptr(GPtrArray) parents = NULL;
-    char name[VCCW_UUID_STRING_BUFLEN];
-    bool missing;
-    int cfgfd;
 
-    if (parent && !vccw_mdevctl_parent_is_valid(parent)) {
-        vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid parent device '%s'", parent);
-        return NULL;
-    }
-    vccw_uuid_format(uuid, name);
-    if ((cfgfd = mdevctl_open_config(host, &missing, err)) < 0)
-        return missing ? g_steal_pointer(&defs) : NULL;
-    if (parent) {
-        parents = g_ptr_array_new_with_free_func(g_free);
-        g_ptr_array_add(parents, g_strdup(parent));
-    } else {
-        g_autofree char *dirbuf = g_malloc(MDEVCTL_DIRBUF_SIZE);
-        MdevctlDirScan d = { .buf = dirbuf, .size = MDEVCTL_DIRBUF_SIZE };
-
-        if (!(parents = mdevctl_list_parents(&d, cfgfd, NULL, err))) {
-            close(cfgfd);
-            return NULL;
-        }
-    }
-    for (guint i = 0; i < parents->len; i++) {
+    for (guint i = 0; parents && i < parents->len; i++) {
         const char *p = g_ptr_array_index(parents, i);
         int pfd = openat(cfgfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_autoptr(GError) lerr = NULL;
@@ -1191,7 +1169,6 @@ vccw_mdevctl_store_find(const VccwHost *host, const unsigned char *uuid,
                 continue;
             vccw_error_set_errno(err, errno, "cannot open %s/%s",
                                  vccw_host_dir_abs(VCCW_HOST_DIR_MDEVCTL_CONFIG), p);
-            close(cfgfd);
             return NULL;
         }
         buf = mdevctl_read_file(pfd, name, VCCW_MDEVCTL_DEF_MAX_BYTES, false, &len, &why);
@@ -1213,13 +1190,113 @@ vccw_mdevctl_store_find(const VccwHost *host, const unsigned char *uuid,
                            "mdevctl definition %s/%s/%s: %s",
                            vccw_host_dir_abs(VCCW_HOST_DIR_MDEVCTL_CONFIG), p, name,
                            mdevctl_error_text(lerr));
-            close(cfgfd);
             return NULL;
         }
         g_ptr_array_add(defs, def);
     }
-    close(cfgfd);
     return g_steal_pointer(&defs);
+}
+
+/* The store's parents for @uuid: @parent alone, @index's list, or all. */
+static GPtrArray *
+mdevctl_find(const VccwHost *host, GHashTable *index, const unsigned char *uuid,
+             const char *parent, GError **err)
+{
+    g_autoptr(GPtrArray) parents = NULL;
+    char name[VCCW_UUID_STRING_BUFLEN];
+    GPtrArray *defs;
+    bool missing;
+    int cfgfd;
+
+    if (parent && !vccw_mdevctl_parent_is_valid(parent)) {
+        vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid parent device '%s'", parent);
+        return NULL;
+    }
+    vccw_uuid_format(uuid, name);
+    if (!parent && index && !g_hash_table_contains(index, name))
+        return g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdevctl_def_free);
+    if ((cfgfd = mdevctl_open_config(host, &missing, err)) < 0)
+        return missing ? g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdevctl_def_free)
+                       : NULL;
+    if (parent) {
+        parents = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(parents, g_strdup(parent));
+    } else if (index) {
+        parents = g_ptr_array_ref(g_hash_table_lookup(index, name));
+    } else {
+        g_autofree char *dirbuf = g_malloc(MDEVCTL_DIRBUF_SIZE);
+        MdevctlDirScan d = { .buf = dirbuf, .size = MDEVCTL_DIRBUF_SIZE };
+
+        if (!(parents = mdevctl_list_parents(&d, cfgfd, NULL, err))) {
+            close(cfgfd);
+            return NULL;
+        }
+    }
+    defs = mdevctl_find_under(cfgfd, parents, name, uuid, err);
+    close(cfgfd);
+    return defs;
+}
+
+GPtrArray *
+vccw_mdevctl_store_find(const VccwHost *host, const unsigned char *uuid,
+                        const char *parent, GError **err)
+{
+    return mdevctl_find(host, NULL, uuid, parent, err);
+}
+
+GPtrArray *
+vccw_mdevctl_store_find_indexed(const VccwHost *host, GHashTable *index,
+                                const unsigned char *uuid, const char *parent, GError **err)
+{
+    return mdevctl_find(host, index, uuid, parent, err);
+}
+
+GHashTable *
+vccw_mdevctl_store_index(const VccwHost *host, GError **err)
+{
+    g_autoptr(GHashTable) index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify)g_ptr_array_unref);
+    g_autoptr(GPtrArray) parents = NULL;
+    g_autofree char *dirbuf = g_malloc(MDEVCTL_DIRBUF_SIZE);
+    MdevctlDirScan d = { .buf = dirbuf, .size = MDEVCTL_DIRBUF_SIZE };
+    bool missing;
+    int cfgfd;
+
+    if ((cfgfd = mdevctl_open_config(host, &missing, err)) < 0)
+        return missing ? g_steal_pointer(&index) : NULL;
+    if (!(parents = mdevctl_list_parents(&d, cfgfd, NULL, err))) {
+        close(cfgfd);
+        return NULL;
+    }
+    for (guint i = 0; i < parents->len; i++) {
+        const char *p = g_ptr_array_index(parents, i);
+        int pfd = openat(cfgfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        const MdevctlDirent64 *ent;
+
+        if (pfd < 0)
+            continue;   /* gone, or no directory: find skips it alike */
+        mdevctl_dir_start(&d, pfd);
+        while ((ent = mdevctl_dir_next(&d))) {
+            GPtrArray *list;
+            char canon[VCCW_UUID_STRING_BUFLEN];
+            unsigned char raw[VCCW_UUID_BUFLEN];
+
+            /* only names find would open: the uuid's canonical string */
+            if (!vccw_uuid_parse(ent->d_name, raw))
+                continue;
+            vccw_uuid_format(raw, canon);
+            if (!g_str_equal(canon, ent->d_name))
+                continue;
+            if (!(list = g_hash_table_lookup(index, canon))) {
+                list = g_ptr_array_new_with_free_func(g_free);
+                g_hash_table_insert(index, g_strdup(canon), list);
+            }
+            g_ptr_array_add(list, g_strdup(p));
+        }
+        close(pfd);
+    }
+    close(cfgfd);
+    return g_steal_pointer(&index);
 }
 
 /* Open (creating when @create) @name under @dirfd as a directory, never

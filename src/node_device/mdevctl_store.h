@@ -57,6 +57,16 @@ GPtrArray *vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings,
  * (VCCW_ERR_OPERATION_FAILED, naming the file and why). */
 GPtrArray *vccw_mdevctl_store_find(const VccwHost *host, const unsigned char *uuid,
                                    const char *parent, GError **err);
+/* For many lookups in a row (a domain's hostdevs): the store's file names,
+ * canonical uuid string -> GPtrArray of parent names (sorted), read with
+ * one directory scan per parent and no file opened. A store without a
+ * given uuid costs nothing more; with it, find_indexed opens only the
+ * files listed. Files written later are not in it. */
+GHashTable *vccw_mdevctl_store_index(const VccwHost *host, GError **err);
+/* vccw_mdevctl_store_find, looking only where @index says. */
+GPtrArray *vccw_mdevctl_store_find_indexed(const VccwHost *host, GHashTable *index,
+                                           const unsigned char *uuid, const char *parent,
+                                           GError **err);
 /* Create etc/mdevctl.d and its scripts.d/callouts and scripts.d/notifiers
  * (mdevctl refuses to run without them). */
 bool vccw_mdevctl_store_init(const VccwHost *host, GError **err);

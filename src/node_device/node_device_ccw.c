@@ -25,6 +25,7 @@
 
 struct _VccwNodeDevDriver {
     const VccwHost *host;
+    GHashTable *store_index;   /* vccw_nodedev_driver_batch_lookups */
 };
 
 /* Drivers whose subchannels libvirt lists as css devices. */
@@ -48,7 +49,16 @@ vccw_nodedev_driver_new(const VccwHost *host, GError **err)
 void
 vccw_nodedev_driver_free(VccwNodeDevDriver *drv)
 {
+    if (drv && drv->store_index)
+        g_hash_table_unref(drv->store_index);
     g_free(drv);
+}
+
+bool
+vccw_nodedev_driver_batch_lookups(VccwNodeDevDriver *drv, bool on, GError **err)
+{
+    g_clear_pointer(&drv->store_index, g_hash_table_unref);
+    return !on || (drv->store_index = vccw_mdevctl_store_index(drv->host, err)) != NULL;
 }
 
 const VccwHost *
@@ -546,7 +556,9 @@ static GPtrArray *
 mdevs_of_uuid(VccwNodeDevDriver *drv, const unsigned char *uuid, const char *parent_addr,
               GPtrArray *warnings)
 {
-    g_autoptr(GPtrArray) defined = vccw_mdevctl_store_find(drv->host, uuid, parent_addr, NULL);
+    g_autoptr(GPtrArray) defined = drv->store_index
+        ? vccw_mdevctl_store_find_indexed(drv->host, drv->store_index, uuid, parent_addr, NULL)
+        : vccw_mdevctl_store_find(drv->host, uuid, parent_addr, NULL);
     g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash, g_str_equal);
     GPtrArray *out;
     char str[VCCW_UUID_STRING_BUFLEN];

@@ -93,6 +93,13 @@ VccwNodeDevDriver *vccw_nodedev_driver_new(const VccwHost *host, GError **err);
 void vccw_nodedev_driver_free(VccwNodeDevDriver *drv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VccwNodeDevDriver, vccw_nodedev_driver_free)
 
+/* Many mdev lookups in a row (a domain's hostdevs): with @on, lookups find
+ * mdevctl definitions through one index of the store's file names read
+ * now (vccw_mdevctl_store_index) instead of opening every parent
+ * directory of the store each time (O(parents) per lookup); @on false
+ * drops it. Definitions written meanwhile, by anyone, are not seen. */
+bool vccw_nodedev_driver_batch_lookups(VccwNodeDevDriver *drv, bool on, GError **err);
+
 /* Devices matching @flags (0: all active ones, like libvirt), sorted by
  * name; of VccwNodeDevDef*. Devices whose sysfs entries are broken are
  * skipped and described in @warnings (char*, may be NULL). */
@@ -166,6 +173,11 @@ bool vccw_nodedev_set_autostart(VccwNodeDevDriver *drv, const char *name,
 /* Start every defined mdev with start='auto' whose parent is ready. */
 bool vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings,
                                 GError **err);
+/* The same, counting what went wrong: @skipped the entries the listing
+ * skipped (a definition that cannot be read or parsed, a broken sysfs
+ * entry: each also in @warnings), @failed the mdevs that did not start. */
+bool vccw_nodedev_autostart_all_counted(VccwNodeDevDriver *drv, GPtrArray *warnings,
+                                        guint *skipped, guint *failed, GError **err);
 
 /* Boot time, per parent (the udev rule's program, virtccw udev-event):
  * start the start='auto' definitions of subchannel @parent_addr

@@ -157,20 +157,22 @@ mdev_start(VccwNodeDevDriver *drv, const char *parent_addr, const char *type,
     for (guint i = 0; attrs && i < attrs->len; i++) {
         const VccwMdevAttr *a = g_ptr_array_index(attrs, i);
         g_autofree char *path = NULL;
+        g_autoptr(GError) e = NULL;   /* ours: a caller may pass no error */
 
         if (!vccw_path_component_is_safe(a->name)) {
-            vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid attribute name '%s'", a->name);
+            vccw_error_set(&e, VCCW_ERR_ARGUMENT, "invalid attribute name '%s'", a->name);
         } else {
             path = g_build_filename(dev, a->name, NULL);
-            if (vccw_host_check_inside(host, path, err) &&
+            if (vccw_host_check_inside(host, path, &e) &&
                 (rc = vccw_sysfs_write(path, a->value)) < 0)
-                vccw_error_set_errno(err, -rc, "cannot set attribute '%s' of mediated device %s",
+                vccw_error_set_errno(&e, -rc, "cannot set attribute '%s' of mediated device %s",
                                      a->name, str);
         }
-        if (err && *err) {
+        if (e) {
             /* undo the creation; the first error is the one reported */
             g_autofree char *remove = g_build_filename(dev, "remove", NULL);
             vccw_sysfs_write(remove, "1");
+            g_propagate_error(err, g_steal_pointer(&e));
             return false;
         }
     }
@@ -473,17 +475,23 @@ vccw_nodedev_set_autostart(VccwNodeDevDriver *drv, const char *name, bool autost
 }
 
 bool
-vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings, GError **err)
+vccw_nodedev_autostart_all_counted(VccwNodeDevDriver *drv, GPtrArray *warnings,
+                                   guint *skipped, guint *failed, GError **err)
 {
-    g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, warnings);
+    g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) mdevs = vccw_nodedev_list_mdevs(drv, listed);
 
+    *skipped = listed->len;
+    *failed = 0;
+    for (guint i = 0; warnings && i < listed->len; i++)
+        g_ptr_array_add(warnings, g_strdup(g_ptr_array_index(listed, i)));
     for (guint i = 0; i < mdevs->len; i++) {
         const VccwNodeDevDef *def = g_ptr_array_index(mdevs, i);
         g_autoptr(GError) e = NULL;
 
         if (def->active || !def->persistent || def->start != VCCW_MDEV_START_AUTO)
             continue;
-        if (!vccw_nodedev_start(drv, def->name, &e) && warnings) {
+        if (!vccw_nodedev_start(drv, def->name, &e)) {
             char str[VCCW_UUID_STRING_BUFLEN];
             g_autofree char *dev = NULL;
 
@@ -493,7 +501,9 @@ vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings, GError *
             if ((dev = mdev_dir(vccw_nodedev_driver_host(drv), str, NULL)) &&
                 g_file_test(dev, G_FILE_TEST_EXISTS))
                 continue;
-            g_ptr_array_add(warnings, g_strdup_printf("%s: %s", def->name, e->message));
+            (*failed)++;
+            if (warnings)
+                g_ptr_array_add(warnings, g_strdup_printf("%s: %s", def->name, e->message));
         }
     }
     (void)err;
@@ -577,4 +587,12 @@ vccw_nodedev_autostart_parent(VccwNodeDevDriver *drv, const char *parent_addr,
                                                   e->message));
     }
     return true;
+}
+
+bool
+vccw_nodedev_autostart_all(VccwNodeDevDriver *drv, GPtrArray *warnings, GError **err)
+{
+    guint skipped, failed;
+
+    return vccw_nodedev_autostart_all_counted(drv, warnings, &skipped, &failed, err);
 }

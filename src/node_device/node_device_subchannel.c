@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/types.h>
@@ -41,6 +42,33 @@ subch_state_clear(SubchState *st)
     g_free(st->override);
 }
 
+/* The driver the kernel bound: the last component of the `driver` link,
+ * which must lead to <...>/bus/css/drivers/NAME. A link elsewhere (a
+ * hostile or broken root: /etc, a device directory) names no driver; a
+ * command that went on would change nothing and still report success. */
+static bool
+subch_read_driver(int fd, SubchState *st, GError **err)
+{
+    char target[PATH_MAX];
+    g_autofree char *dir = NULL;
+    g_autofree char *base = NULL;
+    ssize_t n = vccw_sysfs_link_at(fd, "driver", target, sizeof(target));
+
+    if (n < 0)
+        return true;   /* no link: unbound */
+    dir = g_path_get_dirname(target);
+    base = g_path_get_basename(target);
+    if ((g_str_equal(dir, "bus/css/drivers") || g_str_has_suffix(dir, "/bus/css/drivers")) &&
+        vccw_path_component_is_safe(base)) {
+        st->driver = g_steal_pointer(&base);
+        return true;
+    }
+    vccw_error_set(err, VCCW_ERR_OPERATION_FAILED,
+                   "subchannel %s: its driver link points to '%s', not to a driver of the css bus (%s/NAME): refusing to change it, nothing was done",
+                   st->subch, target, vccw_host_dir_abs(VCCW_HOST_DIR_CSS_DRIVERS));
+    return false;
+}
+
 static bool
 subch_read_state(const VccwHost *host, const char *subch, SubchState *st, GError **err)
 {
@@ -54,8 +82,10 @@ subch_read_state(const VccwHost *host, const char *subch, SubchState *st, GError
         vccw_error_set_errno(err, errno, "cannot open subchannel %s", subch);
         return false;
     }
-    if (vccw_sysfs_link_base_at(fd, "driver", buf, sizeof(buf)) >= 0)
-        st->driver = g_strdup(buf);
+    if (!subch_read_driver(fd, st, err)) {
+        close(fd);
+        return false;
+    }
     if (vccw_sysfs_read_at(fd, "driver_override", buf, sizeof(buf)) >= 0 &&
         !g_str_equal(buf, "(null)") && buf[0])
         st->override = g_strdup(buf);

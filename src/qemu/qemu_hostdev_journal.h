@@ -91,6 +91,7 @@ typedef struct {
     VccwHdTxnKind txn;
     GPtrArray *txn_uuids;     /* char*: the claims the transaction covers */
     GPtrArray *claims;        /* of VccwHdClaim*, in the order prepared */
+    GHashTable *claim_index;  /* private: lower-case uuid -> claim of @claims */
 } VccwHdJournal;
 
 void vccw_hd_journal_free(VccwHdJournal *j);
@@ -112,7 +113,13 @@ bool vccw_hd_journal_commit(VccwHdJournal *j, GError **err);
 /* The names of the domains that have a journal, sorted. */
 GPtrArray *vccw_hd_journal_list(const VccwHost *host, GError **err);
 
+/* The claim of @uuid (any case), or NULL: a hash lookup, so that a
+ * domain with tens of thousands of hostdevs stays linear. */
 VccwHdClaim *vccw_hd_journal_find_claim(const VccwHdJournal *j, const char *uuid);
+/* Append @c (owned) to @j->claims and to the lookup index. Claims added
+ * to @j->claims directly are found too (the index is rebuilt when its
+ * size differs), at the cost of a rebuild. */
+void vccw_hd_journal_add_claim(VccwHdJournal *j, VccwHdClaim *c);
 VccwHdClaim *vccw_hd_claim_new(const char *uuid, bool managed);
 VccwHdAction *vccw_hd_action_new(VccwHdActKind kind, const char *subch);
 void vccw_hd_claim_free(VccwHdClaim *c);

@@ -4,6 +4,7 @@
 #include "qemu_hostdev_prepare.h"
 #include "qemu_hostdev_journal.h"
 #include "domain_parse.h"
+#include "mdevctl_store.h"
 #include "node_device_sysfs.h"
 #include "vccw_error.h"
 #include "vccw_xml.h"
@@ -254,6 +255,22 @@ check_exists(VccwHostdevMgr *mgr, Item *it, GError **err)
 
     if (!(it->mdev = vccw_nodedev_lookup_mdev(mgr->drv, it->spec.uuid, NULL, &e)) ||
         (!it->mdev->active && !it->spec.managed)) {
+        g_autoptr(GPtrArray) defs = NULL;
+        g_autoptr(GError) why = NULL;
+
+        /* A definition of this uuid that cannot be read or parsed is
+         * skipped by the lookup (as by the listing, with a warning): say
+         * which file and what is wrong, not merely "not found". Only on
+         * this error path, where one scan of the store costs nothing. */
+        if (!it->mdev && !(defs = vccw_mdevctl_store_find(mgr->host, it->spec.uuid, NULL, &why))) {
+            const char *prefix = vccw_error_prefix((VccwErrorCode)why->code);
+            const char *text = g_str_has_prefix(why->message, prefix)
+                ? why->message + strlen(prefix) : why->message;
+
+            vccw_error_set(err, VCCW_ERR_NO_DEVICE, "mediated device '%s' not found: %s",
+                           it->uuid, text);
+            return false;
+        }
         vccw_error_set(err, VCCW_ERR_NO_DEVICE, "mediated device '%s' not found", it->uuid);
         return false;
     }
@@ -387,13 +404,34 @@ recover_locked(VccwHostdevMgr *mgr, VccwHdJournal *j, GPtrArray *report, GError 
     return false;
 }
 
+static bool prepare_locked(VccwHostdevMgr *mgr, const char *domain,
+                           const VccwHostdevSpec *specs, guint n, GPtrArray *report,
+                           GError **err);
+
 bool
 vccw_hostdev_prepare(VccwHostdevMgr *mgr, const char *domain, const VccwHostdevSpec *specs,
                      guint n, GPtrArray *report, GError **err)
 {
+    bool ok;
+
+    /* one index of the mdevctl store for all the lookups: each would
+     * otherwise open every parent directory of the store */
+    if (n > 1 && !vccw_nodedev_driver_batch_lookups(mgr->drv, true, err))
+        return false;
+    ok = prepare_locked(mgr, domain, specs, n, report, err);
+    vccw_nodedev_driver_batch_lookups(mgr->drv, false, NULL);
+    return ok;
+}
+
+static bool
+prepare_locked(VccwHostdevMgr *mgr, const char *domain, const VccwHostdevSpec *specs,
+               guint n, GPtrArray *report, GError **err)
+{
     g_autoptr(VccwHdLock) lock = NULL;
     g_autoptr(VccwHdJournal) j = NULL;
     g_autoptr(GArray) items = g_array_new(FALSE, TRUE, sizeof(Item));
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+                                                       (GDestroyNotify)g_bytes_unref, NULL);
 
     g_array_set_clear_func(items, item_clear);
     if (!vccw_hd_domain_name_ok(domain, err) ||
@@ -404,12 +442,10 @@ vccw_hostdev_prepare(VccwHostdevMgr *mgr, const char *domain, const VccwHostdevS
 
     for (guint i = 0; i < n; i++) {
         Item it = { .spec = specs[i] };
-        bool dup = false;
 
         vccw_uuid_format(specs[i].uuid, it.uuid);
-        for (guint k = 0; k < items->len; k++)
-            dup |= g_str_equal(g_array_index(items, Item, k).uuid, it.uuid);
-        if (dup) {
+        /* a set, not a scan of the items: 40,000 hostdevs took 5 s */
+        if (!g_hash_table_add(seen, g_bytes_new(specs[i].uuid, VCCW_UUID_BUFLEN))) {
             vccw_error_set(err, VCCW_ERR_XML, "Hostdev already exists in the domain configuration");
             return false;
         }
@@ -445,7 +481,7 @@ vccw_hostdev_prepare(VccwHostdevMgr *mgr, const char *domain, const VccwHostdevS
     for (guint i = 0; i < items->len; i++) {
         const Item *it = &g_array_index(items, Item, i);
         g_ptr_array_add(j->txn_uuids, g_strdup(it->uuid));
-        g_ptr_array_add(j->claims, vccw_hd_claim_new(it->uuid, it->spec.managed));
+        vccw_hd_journal_add_claim(j, vccw_hd_claim_new(it->uuid, it->spec.managed));
     }
     if (!vccw_hd_journal_commit(j, err)) {
         rollback(mgr, j, err);

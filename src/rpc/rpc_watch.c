@@ -14,7 +14,8 @@
 
 struct _VccwRpcLogTail {
     char *path;
-    guint64 offset;     /* bytes consumed; always just after a newline (or 0) */
+    char *base_path;    /* PATH-base: absolute offset of the log's first byte */
+    guint64 offset;     /* absolute offset consumed; always just after a newline (or 0) */
     char *last;         /* the last consumed line with its newline, "" at 0 */
 };
 
@@ -52,6 +53,20 @@ read_from(const char *path, guint64 off, GError **err)
     return g_steal_pointer(&data);
 }
 
+/* The absolute offset of the log's first byte: PATH-base, 0 without it
+ * (a plain log, trimmed or not: then only the last line tells). */
+static guint64
+read_base(const VccwRpcLogTail *t)
+{
+    g_autofree char *text = NULL;
+    guint64 v = 0;
+
+    if (g_file_get_contents(t->base_path, &text, NULL, NULL) &&
+        !g_ascii_string_to_unsigned(g_strchomp(text), 10, 0, G_MAXUINT64, &v, NULL))
+        v = 0;
+    return v;
+}
+
 /* Consume the complete lines of @data (which starts at t->offset). */
 static GPtrArray *
 take_lines(VccwRpcLogTail *t, const guint8 *data, size_t len)
@@ -71,19 +86,28 @@ take_lines(VccwRpcLogTail *t, const guint8 *data, size_t len)
     return lines;
 }
 
+/* A base that changes while the log is read means it was trimmed or
+ * cleared meanwhile: read again (a few times at most). */
+#define BASE_RETRIES 3
+
 static bool
 tail_resync(VccwRpcLogTail *t, GError **err)
 {
-    g_autoptr(GByteArray) data = read_from(t->path, 0, err);
+    for (int attempt = 0;; attempt++) {
+        guint64 base = read_base(t);
+        g_autoptr(GByteArray) data = read_from(t->path, 0, err);
 
-    if (!data)
-        return false;
-    t->offset = 0;
-    g_free(t->last);
-    t->last = g_strdup("");
-    if (data->len)
-        g_ptr_array_unref(take_lines(t, data->data, data->len));
-    return true;
+        if (!data)
+            return false;
+        if (read_base(t) != base && attempt < BASE_RETRIES)
+            continue;
+        t->offset = base;
+        g_free(t->last);
+        t->last = g_strdup("");
+        if (data->len)
+            g_ptr_array_unref(take_lines(t, data->data, data->len));
+        return true;
+    }
 }
 
 VccwRpcLogTail *
@@ -92,6 +116,7 @@ vccw_rpc_log_tail_new(const char *path, GError **err)
     g_autoptr(VccwRpcLogTail) t = g_new0(VccwRpcLogTail, 1);
 
     t->path = g_strdup(path);
+    t->base_path = g_strconcat(path, "-base", NULL);
     if (!tail_resync(t, err))
         return NULL;
     return g_steal_pointer(&t);
@@ -103,6 +128,7 @@ vccw_rpc_log_tail_free(VccwRpcLogTail *t)
     if (!t)
         return;
     g_free(t->path);
+    g_free(t->base_path);
     g_free(t->last);
     g_free(t);
 }
@@ -110,22 +136,37 @@ vccw_rpc_log_tail_free(VccwRpcLogTail *t)
 GPtrArray *
 vccw_rpc_log_tail_read(VccwRpcLogTail *t, bool *lost, GError **err)
 {
-    size_t alen = strlen(t->last);
-    g_autoptr(GByteArray) data = read_from(t->path, t->offset - alen, err);
-
     *lost = false;
-    if (!data)
-        return NULL;
-    if (data->len < alen || (alen && memcmp(data->data, t->last, alen) != 0)) {
-        /* trimmed at the head or cleared: the last line moved */
-        *lost = true;
-        if (!tail_resync(t, err))
+    for (int attempt = 0;; attempt++) {
+        size_t alen = strlen(t->last);
+        guint64 base = read_base(t);
+        g_autoptr(GByteArray) data = NULL;
+        bool verify;
+        guint64 start;
+
+        if (t->offset < base) {
+            /* lines dropped (trimmed or cleared) before they were read */
+            *lost = true;
+            return tail_resync(t, err) ? g_ptr_array_new_with_free_func(g_free) : NULL;
+        }
+        start = t->offset - base;
+        /* the last line read, when it is still kept, must be where it was */
+        verify = start >= alen;
+        if (!(data = read_from(t->path, verify ? start - alen : start, err)))
             return NULL;
-        return g_ptr_array_new_with_free_func(g_free);
+        if (read_base(t) != base && attempt < BASE_RETRIES)
+            continue;
+        if (verify && (data->len < alen || (alen && memcmp(data->data, t->last, alen) != 0))) {
+            /* trimmed at the head or cleared: the last line moved */
+            *lost = true;
+            return tail_resync(t, err) ? g_ptr_array_new_with_free_func(g_free) : NULL;
+        }
+        if (!verify)
+            alen = 0;
+        if (data->len == alen)
+            return g_ptr_array_new_with_free_func(g_free);     /* nothing new */
+        return take_lines(t, data->data + alen, data->len - alen);
     }
-    if (data->len == alen)
-        return g_ptr_array_new_with_free_func(g_free);     /* nothing new */
-    return take_lines(t, data->data + alen, data->len - alen);
 }
 
 /* ------------------------------------------------------------------ */

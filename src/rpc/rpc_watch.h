@@ -3,10 +3,13 @@
  *
  *  - VccwRpcLogTail follows an append-only log that may be trimmed at
  *    its head, like a simulated host's DIR/.simhost/events (the newest
- *    20,000 lines; src/simhost/README.md). Each read fetches only what
- *    follows the last line seen (one pread), and checks that this last
- *    line is still where it was; when it is not (the log was trimmed or
- *    cleared), it says that lines may have been lost.
+ *    10,000 to 20,000 lines; src/simhost/README.md). Each read fetches only
+ *    what follows the last line seen (one pread), and checks that this
+ *    last line is still where it was; when it is not (the log was trimmed
+ *    or cleared), it says that lines may have been lost. When PATH-base
+ *    exists (DIR/.simhost/events-base), it holds the absolute offset of
+ *    the log's first byte: the tail then follows a trimmed log by its
+ *    offsets, and only lines dropped before they were read are lost.
  *  - VccwRpcDirWatch watches a directory and its subdirectories (one
  *    level) with inotify: the mdevctl store, /etc/mdevctl.d/<parent>/<uuid>,
  *    where definitions change without any uevent. A directory that does

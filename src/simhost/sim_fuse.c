@@ -88,15 +88,15 @@ tree_read(SimFs *fs, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off)
         sim_fs_add_pending(fs, wait, p);
         return;
     }
-    if ((rc = sim_tree_read(fs->model, n, s)) < 0) {
-        fuse_reply_err(req, -rc);
-        return;
-    }
-    if (off < 0 || (size_t)off >= s->len) {
+    if (off < 0) {
         fuse_reply_buf(req, NULL, 0);
         return;
     }
-    fuse_reply_buf(req, s->str + off, MIN(size, s->len - (size_t)off));
+    if ((rc = sim_tree_read_at(fs->model, n, (uint64_t)off, size, s)) < 0) {
+        fuse_reply_err(req, -rc);
+        return;
+    }
+    fuse_reply_buf(req, s->str, s->len);
 }
 
 static void

@@ -17,7 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIM_EVENTS_MAX 20000
+/* The event log is kept in two segments of SIM_EVENTS_SEGMENT lines, the
+ * previous and the current one: appending never moves what is kept (a
+ * full current segment becomes the previous one, the older is dropped
+ * whole), so readers can follow it by offset and reads can be served as
+ * slices, at a cost independent of the length. */
+#define SIM_EVENTS_SEGMENT 10000
 
 enum {
     SCH_F_CCW_ONLINE = 1 << 0,
@@ -39,7 +44,10 @@ struct _SimModel {
     bool vfio_loaded;
     SimCompleteFn hook;
     void *hook_opaque;
-    GQueue events;
+    GString *ev_prev;      /* the previous segment, whole lines */
+    GString *ev_cur;       /* the current one */
+    uint32_t ev_cur_lines;
+    uint64_t ev_base;      /* absolute offset of ev_prev's first byte */
     uint8_t *cg_state;     /* CG_* per ccwgroup device (sim_layout.h) */
 };
 
@@ -63,28 +71,60 @@ sim_event(SimModel *m, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    g_queue_push_tail(&m->events, g_strdup_vprintf(fmt, ap));
+    g_string_append_vprintf(m->ev_cur, fmt, ap);
     va_end(ap);
-    while (m->events.length > SIM_EVENTS_MAX)
-        g_free(g_queue_pop_head(&m->events));
+    g_string_append_c(m->ev_cur, '\n');
+    if (++m->ev_cur_lines >= SIM_EVENTS_SEGMENT) {
+        GString *old = m->ev_prev;
+
+        m->ev_base += old->len;
+        g_string_truncate(old, 0);
+        m->ev_prev = m->ev_cur;
+        m->ev_cur = old;
+        m->ev_cur_lines = 0;
+    }
 }
 
 char *
 sim_model_events(const SimModel *m)
 {
-    GString *s = g_string_new(NULL);
+    GString *s = g_string_sized_new(m->ev_prev->len + m->ev_cur->len + 1);
 
-    for (GList *l = m->events.head; l; l = l->next) {
-        g_string_append(s, l->data);
-        g_string_append_c(s, '\n');
-    }
+    g_string_append_len(s, m->ev_prev->str, (gssize)m->ev_prev->len);
+    g_string_append_len(s, m->ev_cur->str, (gssize)m->ev_cur->len);
     return g_string_free(s, FALSE);
+}
+
+void
+sim_model_events_read(const SimModel *m, uint64_t off, size_t size, GString *out)
+{
+    const GString *seg[2] = { m->ev_prev, m->ev_cur };
+
+    g_string_truncate(out, 0);
+    for (int i = 0; i < 2 && out->len < size; i++) {
+        if (off >= seg[i]->len) {
+            off -= seg[i]->len;
+            continue;
+        }
+        g_string_append_len(out, seg[i]->str + off,
+                            (gssize)MIN(size - out->len, seg[i]->len - off));
+        off = 0;
+    }
+}
+
+uint64_t
+sim_model_events_base(const SimModel *m)
+{
+    return m->ev_base;
 }
 
 void
 sim_model_clear_events(SimModel *m)
 {
-    g_queue_clear_full(&m->events, g_free);
+    m->ev_base += m->ev_prev->len + m->ev_cur->len;
+    g_string_truncate(m->ev_prev, 0);
+    g_string_truncate(m->ev_cur, 0);
+    m->ev_cur_lines = 0;
 }
 
 static void
@@ -119,7 +159,8 @@ sim_model_new(const SimLayout *layout, bool vfio_ccw_loaded)
     m->vfio_devs = g_ptr_array_new();
     m->next_serial = 1;
     m->vfio_loaded = vfio_ccw_loaded;
-    g_queue_init(&m->events);
+    m->ev_prev = g_string_new(NULL);
+    m->ev_cur = g_string_new(NULL);
     m->cg_state = g_malloc0(sim_layout_ccwgroup_count(layout) + 1);
     return m;
 }
@@ -137,7 +178,8 @@ sim_model_free(SimModel *m)
     g_hash_table_destroy(m->by_uuid);
     g_ptr_array_free(m->groups, TRUE);
     g_ptr_array_free(m->vfio_devs, TRUE);
-    g_queue_clear_full(&m->events, g_free);
+    g_string_free(m->ev_prev, TRUE);
+    g_string_free(m->ev_cur, TRUE);
     g_free(m->cg_state);
     g_free(m);
 }

@@ -114,8 +114,16 @@ void sim_model_sch_synth_uevent(SimModel *m, uint32_t idx, const char *action);
 int sim_model_rmmod_vfio_ccw(SimModel *m);
 
 /* Kernel log and uevents, "KMSG: ..." / "UEVENT: ..." lines as in
- * kernel-evidence/ (the newest lines, bounded). */
+ * kernel-evidence/: the newest 10,000 to 20,000 lines (two segments of
+ * 10,000; when the newer fills up, the older is dropped whole). */
 char *sim_model_events(const SimModel *m);
+/* At most @size bytes of the log from @off (0: its first kept byte), in
+ * time proportional to @size. */
+void sim_model_events_read(const SimModel *m, uint64_t off, size_t size, GString *out);
+/* The absolute offset (bytes logged since the host started) of the log's
+ * first kept byte: grows by a segment when one is dropped, to the end at a
+ * clear. A reader at absolute offset A reads the log from A - base. */
+uint64_t sim_model_events_base(const SimModel *m);
 void sim_model_clear_events(SimModel *m);
 
 /* The kernel's kstrtoul(buf, 0, &val) on a sysfs write (one trailing

@@ -38,6 +38,7 @@ static const KindInfo kinds[] = {
     { SIM_K_CTL_DIR, SIM_K_ROOT, ".simhost", T_DIR, 0755, F_STABLE, 0 },
     { SIM_K_CTL, SIM_K_CTL_DIR, "ctl", T_REG, 0200, F_STABLE, 0 },
     { SIM_K_CTL_EVENTS, SIM_K_CTL_DIR, "events", T_REG, 0444, F_STABLE, 0 },
+    { SIM_K_CTL_EVENTS_BASE, SIM_K_CTL_DIR, "events-base", T_REG, 0444, F_STABLE, 0 },
 
     { SIM_K_SYS_BUS, SIM_K_SYS, "bus", T_DIR, 0755, F_STABLE, 0 },
     { SIM_K_SYS_CLASS, SIM_K_SYS, "class", T_DIR, 0755, F_STABLE, 0 },
@@ -351,7 +352,7 @@ sim_tree_exists(const SimModel *m, SimNode n)
 {
     switch ((SimKind)n.kind) {
     case SIM_K_ROOT: case SIM_K_SYS: case SIM_K_DEV: case SIM_K_ETC: case SIM_K_RUN:
-    case SIM_K_CTL_DIR: case SIM_K_CTL: case SIM_K_CTL_EVENTS:
+    case SIM_K_CTL_DIR: case SIM_K_CTL: case SIM_K_CTL_EVENTS: case SIM_K_CTL_EVENTS_BASE:
     case SIM_K_SYS_BUS: case SIM_K_SYS_DEVICES: case SIM_K_SYS_CLASS:
     case SIM_K_SYS_KERNEL: case SIM_K_SYS_MODULE:
     case SIM_K_CSS0: case SIM_K_CSS0_DEFUNCT: case SIM_K_CSS0_REAL_CSSID:
@@ -1036,6 +1037,26 @@ sim_tree_release(SimModel *m, SimNode n, uint64_t handle)
 }
 
 int
+sim_tree_read_at(const SimModel *m, SimNode n, uint64_t off, size_t size, GString *out)
+{
+    int rc;
+
+    if (n.kind == SIM_K_CTL_EVENTS && sim_tree_exists(m, n)) {
+        sim_model_events_read(m, off, size, out);
+        return 0;
+    }
+    if ((rc = sim_tree_read(m, n, out)) < 0)
+        return rc;
+    if (off >= out->len) {
+        g_string_truncate(out, 0);
+    } else {
+        g_string_erase(out, 0, (gssize)off);
+        g_string_truncate(out, MIN(size, out->len));
+    }
+    return 0;
+}
+
+int
 sim_tree_read(const SimModel *m, SimNode n, GString *out)
 {
     const SimLayout *l = sim_model_layout(m);
@@ -1053,6 +1074,9 @@ sim_tree_read(const SimModel *m, SimNode n, GString *out)
         g_string_assign(out, ev);
         return 0;
     }
+    case SIM_K_CTL_EVENTS_BASE:
+        g_string_printf(out, "%" G_GUINT64_FORMAT "\n", (guint64)sim_model_events_base(m));
+        return 0;
     case SIM_K_BUS_AUTOPROBE:
         g_string_assign(out, "1\n");
         return 0;

@@ -17,7 +17,7 @@
 typedef enum {
     SIM_K_ROOT = 0,
     SIM_K_SYS, SIM_K_DEV, SIM_K_ETC, SIM_K_RUN,
-    SIM_K_CTL_DIR, SIM_K_CTL, SIM_K_CTL_EVENTS,
+    SIM_K_CTL_DIR, SIM_K_CTL, SIM_K_CTL_EVENTS, SIM_K_CTL_EVENTS_BASE,
     SIM_K_SYS_BUS, SIM_K_SYS_DEVICES, SIM_K_SYS_CLASS, SIM_K_SYS_KERNEL, SIM_K_SYS_MODULE,
     SIM_K_BUS, SIM_K_BUS_DEVICES, SIM_K_BUS_DRIVERS, SIM_K_BUS_AUTOPROBE, SIM_K_BUS_PROBE,
     SIM_K_BUS_UEVENT, SIM_K_BUS_DEVLINK,
@@ -83,6 +83,10 @@ void sim_tree_release(SimModel *m, SimNode n, uint64_t handle);
 
 /* The file's whole content (-errno for attributes whose read fails). */
 int sim_tree_read(const SimModel *m, SimNode n, GString *out);
+/* At most @size bytes of the content from @off: what FUSE's read asks.
+ * The event log is served as a slice (its cost does not grow with its
+ * length); other files are small and read whole. */
+int sim_tree_read_at(const SimModel *m, SimNode n, uint64_t off, size_t size, GString *out);
 /* Whether a read(2) of @n would block in the kernel now (6.1: a
  * subchannel's driver_override while its vfio_ccw unbind is blocked):
  * true and the wait key after whose completion sim_tree_read answers. */

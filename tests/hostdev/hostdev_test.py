@@ -343,6 +343,27 @@ def test_errors():
         h.run('domain-release', 'owner')
         same(before, h.snapshot(), 'in use: owner released')
 
+        # a definition of the uuid that cannot be used: the error names the
+        # file and what is wrong with it, not merely "not found" (issue 15)
+        bad = h.path('etc/mdevctl.d', sc, UUID_X)
+        for label, make, why in [
+                ('truncated JSON', lambda: open(bad, 'w').write('{"mdev_type": "vfio_ccw-io", "start": '),
+                 'invalid mdevctl definition'),
+                ('a directory', lambda: os.mkdir(bad), 'not a regular file'),
+        ]:
+            make()
+            f = write_tmp(h, 'e.xml', domain_xml('e', [(UUID_X, 'yes')]))
+            p = h.run('domain-prepare', f)
+            want = ("error: device not found: mediated device '%s' not found: mdevctl definition "
+                    "/etc/mdevctl.d/%s/%s: " % (UUID_X, sc, UUID_X))
+            check(p.returncode == 1 and err_line(p).startswith(want) and why in err_line(p),
+                  'unusable definition (%s): the error names the file and why' % label,
+                  repr(p.stderr))
+            if os.path.isdir(bad):
+                os.rmdir(bad)
+            else:
+                os.unlink(bad)
+
         p = h.run('domain-release', 'never-prepared')
         check(p.returncode == 0, 'release of a domain never prepared is fine', p.stderr)
         p = h.run('domain-release', '..')

@@ -696,6 +696,65 @@ test_log_tail(const char *tmp)
     unlink(path);
 }
 
+/* A log with PATH-base (a simulated host's events-base, issue 15): a
+ * dropped segment moves the base, and the tail goes on by offsets instead
+ * of reporting loss (which made virtccwd re-read every device). */
+static void
+test_log_tail_base(const char *tmp)
+{
+    g_autofree char *path = g_build_filename(tmp, "seglog", NULL);
+    g_autofree char *base = g_build_filename(tmp, "seglog-base", NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VccwRpcLogTail) t = NULL;
+    bool lost;
+
+    g_assert(g_file_set_contents(path, "a1\na2\n", -1, NULL));
+    g_assert(g_file_set_contents(base, "0\n", -1, NULL));
+    t = vccw_rpc_log_tail_new(path, &err);
+    check(t != NULL, "base: tail opens");
+    if (!t)
+        return;
+    append(path, "b1\nb2\n");
+    /* the segment "a1\na2\n" (6 bytes) is dropped */
+    g_assert(g_file_set_contents(path, "b1\nb2\nc1\n", -1, NULL));
+    g_assert(g_file_set_contents(base, "6\n", -1, NULL));
+    {
+        g_autoptr(GPtrArray) l = vccw_rpc_log_tail_read(t, &lost, &err);
+        g_autofree char *j = joined(l);
+        check(l && !lost && g_str_equal(j, "b1|b2|c1|"), "base: a dropped segment read past is no loss ('%s')", j);
+    }
+    /* its last line dropped too, nothing unread: still no loss */
+    g_assert(g_file_set_contents(path, "d1\n", -1, NULL));
+    g_assert(g_file_set_contents(base, "15\n", -1, NULL));
+    {
+        g_autoptr(GPtrArray) l = vccw_rpc_log_tail_read(t, &lost, &err);
+        g_autofree char *j = joined(l);
+        check(l && !lost && g_str_equal(j, "d1|"), "base: the last line read dropped, nothing unread ('%s')", j);
+    }
+    /* a clear after everything was read */
+    g_assert(g_file_set_contents(path, "", -1, NULL));
+    g_assert(g_file_set_contents(base, "18\n", -1, NULL));
+    {
+        g_autoptr(GPtrArray) l = vccw_rpc_log_tail_read(t, &lost, &err);
+        check(l && l->len == 0 && !lost, "base: a clear of what was read is no loss");
+    }
+    /* lines dropped before they were read: lost, then on from the end */
+    g_assert(g_file_set_contents(path, "f1\n", -1, NULL));
+    g_assert(g_file_set_contents(base, "21\n", -1, NULL));
+    {
+        g_autoptr(GPtrArray) l = vccw_rpc_log_tail_read(t, &lost, &err);
+        check(l && lost && l->len == 0, "base: unread lines dropped are a loss");
+    }
+    append(path, "f2\n");
+    {
+        g_autoptr(GPtrArray) l = vccw_rpc_log_tail_read(t, &lost, &err);
+        g_autofree char *j = joined(l);
+        check(l && !lost && g_str_equal(j, "f2|"), "base: continues after a loss ('%s')", j);
+    }
+    unlink(path);
+    unlink(base);
+}
+
 static void
 test_dir_watch(const char *tmp)
 {
@@ -767,6 +826,7 @@ main(int argc, char **argv)
     test_no_driver_reads();
     test_behind_the_back();
     test_log_tail(tmp);
+    test_log_tail_base(tmp);
     test_dir_watch(tmp);
     rmdir(tmp);
     printf("%d passed, %d failed\n", passed, failed);

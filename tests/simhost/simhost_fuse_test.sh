@@ -197,6 +197,31 @@ rm "$M/etc/driverctl.d/css-0.0.0000"
 if (printf x > "$M/sys/bus/css/newfile") 2>/dev/null; then fail "created a file in sys"; fi
 pass "etc/ and run/ pass through"
 
+# The event log at its bound (issue 15): two segments of 10,000 lines, the
+# older dropped whole; kept bytes never move (events-base + offset is where
+# a reader finds them again); reads cost the same at any length.
+C=$M/.simhost/ctl E=$M/.simhost/events
+echo clear-events > "$C"
+b0=$(cat "$E-base")
+for ((i = 0; i < 3600; i++)); do echo 'rmmod vfio_ccw' > "$C"; echo 'modprobe vfio_ccw' > "$C"; done
+n=$(wc -l < "$E")
+[ "$n" -ge 10000 ] && [ "$n" -le 20000 ] || fail "event log at its bound: $n lines"
+b1=$(cat "$E-base")
+[ "$b1" -gt "$b0" ] || fail "events-base did not move past a dropped segment ($b0 -> $b1)"
+size=$(wc -c < "$E")
+last=$(tail -c 100 "$E" | od -An -c)
+echo 'rmmod vfio_ccw' > "$C"
+off=$((b1 + size - 100 - $(cat "$E-base")))
+[ "$off" -ge 0 ] || fail "a segment was dropped by one more event"
+eq "$(dd if="$E" bs=100 iflag=skip_bytes skip="$off" count=1 2>/dev/null | od -An -c)" "$last" \
+    "event log: kept bytes stay at their offset as the log grows"
+echo 'modprobe vfio_ccw' > "$C"
+cmp -s <(dd if="$E" bs=4096 2>/dev/null) <(cat "$E") || fail "event log: 4 KiB reads differ from one read"
+TIMEFORMAT=%R
+t=$( { time wc -l < "$E" > /dev/null; } 2>&1 )
+awk -v t="$t" 'BEGIN { exit !(t < 1.0) }' || fail "event log: wc -l of $n lines took $t s"
+pass "event log at its bound: $n lines, base $b1, kept bytes do not move, wc -l in $t s"
+
 fusermount3 -u "$M" || fail "fusermount3 -u"
 waitfor 5 sh -c "! grep -q ' $M fuse' /proc/mounts" || fail "still mounted"
 pass "unmounted with fusermount3 -u"

@@ -680,6 +680,67 @@ test_events(Fx *fx, gconstpointer d)
         "KMSG: vfio_ccw 0.0.0000: MDEV: Registered\n");
 }
 
+/* The event log past its bound (issue 15): appending never moves a kept
+ * byte (a reader follows the log by offset: events-base + offset), the
+ * oldest segment goes whole, the newest 10,000-20,000 lines stay, and a
+ * slice read gives what the whole log has at that offset. The former log
+ * dropped one line per append at its bound: every kept byte moved. */
+static void
+test_events_bound(Fx *fx, gconstpointer d)
+{
+    g_autoptr(GString) before = g_string_new(NULL), after = g_string_new(NULL);
+    uint64_t base0, rotations = 0;
+    g_autofree char *full = NULL;
+    guint lines = 0;
+
+    (void)d;
+    sim_model_clear_events(fx->m);
+    base0 = sim_model_events_base(fx->m);
+    for (int cycle = 0; cycle < 6000; cycle++) {
+        uint64_t base = sim_model_events_base(fx->m);
+        uint64_t end;
+
+        /* the last 64 bytes now, at their absolute offset */
+        sim_model_events_read(fx->m, 0, G_MAXSIZE, after);   /* cheap below 2 segments */
+        end = base + after->len;
+        g_string_assign(before, after->str + (after->len > 64 ? after->len - 64 : 0));
+        g_assert_cmpint(sim_model_rmmod_vfio_ccw(fx->m), ==, 0);
+        g_assert_cmpint(sim_model_modprobe_vfio_ccw(fx->m), ==, 0);
+        if (sim_model_events_base(fx->m) != base)
+            rotations++;
+        /* the same bytes at the same absolute offset, unless dropped */
+        if (end - before->len >= sim_model_events_base(fx->m)) {
+            sim_model_events_read(fx->m, end - before->len - sim_model_events_base(fx->m),
+                                  before->len, after);
+            g_assert_cmpstr(after->str, ==, before->str);
+        }
+    }
+    full = sim_model_events(fx->m);
+    for (const char *p = full; *p; p++)
+        lines += *p == '\n';
+    g_assert_cmpuint(rotations, >=, 2);
+    g_assert_cmpuint(lines, >=, 10000);
+    g_assert_cmpuint(lines, <=, 20000);
+    /* the newest line is the last one logged (modprobe's last) */
+    g_assert_true(g_str_has_suffix(full, "UEVENT: add@/module/vfio_ccw SUBSYSTEM=module\n"));
+    g_assert_cmpuint(sim_model_events_base(fx->m) - base0, >, 0);
+    /* slices anywhere equal the whole log there */
+    for (size_t off = 0; off < strlen(full); off += 4093) {
+        g_autoptr(GString) sl = g_string_new(NULL);
+
+        sim_model_events_read(fx->m, off, 4096, sl);
+        g_assert_cmpint(memcmp(sl->str, full + off, sl->len), ==, 0);
+        g_assert_cmpuint(sl->len, ==, MIN(4096, strlen(full) - off));
+    }
+    /* a clear drops everything: the base moves to the end */
+    {
+        uint64_t end = sim_model_events_base(fx->m) + strlen(full);
+
+        sim_model_clear_events(fx->m);
+        g_assert_cmpuint(sim_model_events_base(fx->m), ==, end);
+    }
+}
+
 /* ---- the LPAR layout ---- */
 
 static void
@@ -874,6 +935,7 @@ main(int argc, char **argv)
     g_test_add("/simhost/blocked-events/6.12", Fx, "6.12", fx_setup, test_blocked_events, fx_teardown);
     T("/simhost/unbind-probe", test_unbind_probe);
     T("/simhost/events", test_events);
+    T("/simhost/events-bound", test_events_bound);
     g_test_add("/simhost/lpar-kinds", Fx, NULL, lpar_setup, test_lpar_kinds, fx_teardown);
     g_test_add("/simhost/ccwgroup", Fx, NULL, lpar_setup, test_ccwgroup, fx_teardown);
     T("/simhost/state-roundtrip", test_state_roundtrip);
