@@ -364,6 +364,9 @@ vccw_nodedev_list_names(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *w
         names_ccw(host, out, warnings);
     if (want & VCCW_LIST_CAP_MDEV)
         names_mdev(host, flags, out, warnings);
+    /* ccwgroup members are ccw devices: listed above when ccw is asked */
+    if (want & VCCW_LIST_CAP_CCW_DEV)
+        others &= ~VCCW_LIST_CAP_CCWGROUP_MEMBER;
     if (others) {
         /* capabilities added to the object listing since: through it */
         g_autoptr(GPtrArray) defs = vccw_nodedev_list(drv, (flags & ~CAP_BITS) | others,

@@ -95,8 +95,12 @@ try:
     member = conn.nodeDeviceLookupByName("ccw_0_0_105d")
     check(member.listCaps() == ["ccw", "ccwgroup_member"], "member caps: %s" % member.listCaps())
     check("<group_device>ccwgroup_0_0_101d</group_device>" in member.XMLDesc(0), "member XML")
-    check(dev.XMLDesc(1) == cli(root, "nodedev-dumpxml", "--inactive", "ccwgroup_0_0_101d"),
-          "inactive group XML")
+    # a group has no definition: libvirt 10.1+ refuses its inactive XML
+    try:
+        dev.XMLDesc(1)
+        check(False, "inactive group XML refused")
+    except libvirt.libvirtError as e:
+        check("is not persistent" in str(e), "inactive group XML refused: %s" % e)
     # the distribution's virsh: 11.1+ asks by flag (--cap ccwgroup), 9.0
     # does not know the name
     if shutil.which("virsh"):
