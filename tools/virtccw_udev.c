@@ -21,6 +21,7 @@
  * something failed, 2 on a wrong command line.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
