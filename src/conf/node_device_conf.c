@@ -172,15 +172,17 @@ sanitize_name(char *name)
 }
 
 /* "<prefix>_%x_%x_%04x", built by hand: listings name every device. */
-static char *
-bus_name(const char *prefix, const VccwCcwId *id)
+size_t
+vccw_nodedev_format_bus_name(char buf[VCCW_NODEDEV_BUS_NAME_BUFLEN], const char *prefix,
+                             const VccwCcwId *id)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned int parts[] = { id->cssid, id->ssid, id->devno };
     const unsigned int min_digits[] = { 1, 1, 4 };
-    char buf[64];
-    size_t n = g_strlcpy(buf, prefix, sizeof(buf) - 32);
+    /* the three parts take at most 3 x 9 bytes, the NUL one more */
+    size_t n = g_strlcpy(buf, prefix, VCCW_NODEDEV_BUS_NAME_BUFLEN - 28);
 
+    n = MIN(n, VCCW_NODEDEV_BUS_NAME_BUFLEN - 29);
     for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
         char digits[8];
         size_t nd = 0;
@@ -194,6 +196,16 @@ bus_name(const char *prefix, const VccwCcwId *id)
         while (nd)
             buf[n++] = digits[--nd];
     }
+    buf[n] = '\0';
+    return n;
+}
+
+static char *
+bus_name(const char *prefix, const VccwCcwId *id)
+{
+    char buf[VCCW_NODEDEV_BUS_NAME_BUFLEN];
+    size_t n = vccw_nodedev_format_bus_name(buf, prefix, id);
+
     return g_strndup(buf, n);
 }
 

@@ -136,6 +136,11 @@ char *vccw_nodedev_name_ccw(const VccwCcwId *id);            /* ccw_0_0_5000 */
 char *vccw_nodedev_name_ccwgroup(const VccwCcwId *id);       /* ccwgroup_0_0_bd00 */
 char *vccw_nodedev_name_mdev(const unsigned char *uuid, const char *parent_addr);
 /* The other way: "css_0_0_0052" with @prefix "css_" -> 0.0.0052. */
+/* "<prefix>_%x_%x_%04x" (css_0_0_0313) into @buf, without printf: a
+ * listing names every device. Returns the length. */
+#define VCCW_NODEDEV_BUS_NAME_BUFLEN 64
+size_t vccw_nodedev_format_bus_name(char buf[VCCW_NODEDEV_BUS_NAME_BUFLEN], const char *prefix,
+                                    const VccwCcwId *id);
 bool vccw_nodedev_parse_bus_name(const char *name, const char *prefix, VccwCcwId *id);
 /* "mdev_<uuid, '_' for '-'>[_<parent, '_' for '.'>]" -> the UUID and the
  * parent ("0.0.0052", NULL without one); false for any other form. */

@@ -67,11 +67,8 @@ vccw_nodedev_driver_host(const VccwNodeDevDriver *drv)
     return drv->host;
 }
 
-static void
-warn(GPtrArray *warnings, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void
-warn(GPtrArray *warnings, const char *fmt, ...)
+void
+vccw_nodedev_warn(GPtrArray *warnings, const char *fmt, ...)
 {
     va_list ap;
 
@@ -160,13 +157,13 @@ scan_mdev_types(int dirfd, const char *prefix, const char *subch, GPtrArray *typ
         p_name = types ? g_strdup_printf("%s/name", ent->d_name) : NULL;
         if (vccw_sysfs_read_at(tfd, p_api, api, sizeof(api)) < 0 ||
             vccw_sysfs_read_at(tfd, p_avail, avail, sizeof(avail)) < 0) {
-            warn(warnings, "subchannel %s: mdev type '%s' lacks device_api or available_instances",
+            vccw_nodedev_warn(warnings, "subchannel %s: mdev type '%s' lacks device_api or available_instances",
                  subch, ent->d_name);
             continue;
         }
         n = strtoul(avail, &end, 10);
         if (*avail == '\0' || *end != '\0' || n > G_MAXUINT) {
-            warn(warnings, "subchannel %s: mdev type '%s': bad available_instances '%s'",
+            vccw_nodedev_warn(warnings, "subchannel %s: mdev type '%s': bad available_instances '%s'",
                  subch, ent->d_name, avail);
             continue;
         }
@@ -220,13 +217,13 @@ read_css(const VccwCcwId *id, const char *subch, int dirfd, const char *prefix,
     def->driver = g_strdup(driver);
     def->sysfs_path = g_strconcat(vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT), "/", subch, NULL);
     if (vccw_sysfs_read_at(dirfd, CSS_PATH(path, prefix, "dev_busid"), busid, sizeof(busid)) < 0) {
-        warn(warnings, "subchannel %s: cannot read dev_busid", subch);
+        vccw_nodedev_warn(warnings, "subchannel %s: cannot read dev_busid", subch);
     } else if (!g_str_equal(busid, "none")) {
         if (vccw_ccw_id_parse(busid, &dev)) {
             def->has_channel_dev_addr = true;
             def->channel_dev_addr = dev;
         } else {
-            warn(warnings, "subchannel %s: bad dev_busid '%s'", subch, busid);
+            vccw_nodedev_warn(warnings, "subchannel %s: bad dev_busid '%s'", subch, busid);
         }
     }
     if (want_types && g_str_equal(driver, "vfio_ccw"))
@@ -254,7 +251,7 @@ list_css(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *out,
 
     if (dfd < 0) {
         if (!g_error_matches(err, VCCW_ERROR, VCCW_ERR_SYSTEM) || !strstr(err->message, "No such"))
-            warn(warnings, "%s", err->message);
+            vccw_nodedev_warn(warnings, "%s", err->message);
         return;
     }
     if (!(dir = fdopendir(dfd))) {
@@ -271,7 +268,7 @@ list_css(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *out,
             continue;
         if (!vccw_ccw_id_parse(ent->d_name, &id)) {
             if (from == VCCW_HOST_DIR_CSS_DEVICES)
-                warn(warnings, "ignoring '%s' in %s: not a subchannel id", ent->d_name,
+                vccw_nodedev_warn(warnings, "ignoring '%s' in %s: not a subchannel id", ent->d_name,
                      vccw_host_dir_abs(from));
             continue;
         }
@@ -282,7 +279,7 @@ list_css(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *out,
         def = read_css(&id, ent->d_name, dfd, prefix, true, warnings, &driver_err);
         if (!def && driver_err < 0) {
             if ((subfd = openat(dfd, ent->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-                warn(warnings, "subchannel %s: %s", ent->d_name, g_strerror(errno));
+                vccw_nodedev_warn(warnings, "subchannel %s: %s", ent->d_name, g_strerror(errno));
                 continue;
             }
             close(subfd);
@@ -314,25 +311,25 @@ vccw_nodedev_probe_ccw(int dfd, const char *name, GPtrArray *warnings, VccwCcwId
     g_autofree char *base = NULL;
 
     if (!vccw_ccw_id_parse(name, id)) {
-        warn(warnings, "ignoring '%s' in %s: not a device number", name,
+        vccw_nodedev_warn(warnings, "ignoring '%s' in %s: not a device number", name,
              vccw_host_dir_abs(VCCW_HOST_DIR_CCW_DEVICES));
         return false;
     }
     if (vccw_sysfs_read_at(dfd, p_online, online, sizeof(online)) < 0) {
-        warn(warnings, "ccw device %s: cannot read online", name);
+        vccw_nodedev_warn(warnings, "ccw device %s: cannot read online", name);
         return false;
     }
     if (!g_str_equal(online, "1"))
         return false;
     /* ../../../devices/css0/0.0.0000/0.0.0005: the parent subchannel */
     if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
-        warn(warnings, "ccw device %s: not a link to its subchannel", name);
+        vccw_nodedev_warn(warnings, "ccw device %s: not a link to its subchannel", name);
         return false;
     }
     parent_dir = g_path_get_dirname(link);
     base = g_path_get_basename(parent_dir);
     if (!vccw_ccw_id_parse(base, pid)) {
-        warn(warnings, "ccw device %s: parent '%s' is not a subchannel", name, base);
+        vccw_nodedev_warn(warnings, "ccw device %s: parent '%s' is not a subchannel", name, base);
         return false;
     }
     *parent = g_steal_pointer(&base);
@@ -404,12 +401,12 @@ vccw_nodedev_probe_active_mdev(int dfd, const char *name, GPtrArray *warnings,
     char *slash;
 
     if (!vccw_uuid_is_canonical(name) || !vccw_uuid_parse(name, uuid)) {
-        warn(warnings, "ignoring '%s' in %s: not a UUID", name,
+        vccw_nodedev_warn(warnings, "ignoring '%s' in %s: not a UUID", name,
              vccw_host_dir_abs(VCCW_HOST_DIR_MDEV_DEVICES));
         return false;
     }
     if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
-        warn(warnings, "mdev %s: not a link to its device", name);
+        vccw_nodedev_warn(warnings, "mdev %s: not a link to its device", name);
         return false;
     }
     /* the parent is the link target's second-last component
@@ -426,7 +423,7 @@ vccw_nodedev_probe_active_mdev(int dfd, const char *name, GPtrArray *warnings,
     g_strlcpy(parent, base, parent_size);   /* a bus id: short */
     snprintf(path, sizeof(path), "%s/mdev_type", name);
     if (vccw_sysfs_link_base_at(dfd, path, type, type_size) < 0) {
-        warn(warnings, "mdev %s: no mdev_type link", name);
+        vccw_nodedev_warn(warnings, "mdev %s: no mdev_type link", name);
         return false;
     }
     return true;
@@ -541,7 +538,7 @@ vccw_nodedev_list_mdevs(VccwNodeDevDriver *drv, GPtrArray *warnings)
     }
     g_clear_error(&err);
     if (!(defined = vccw_mdevctl_store_list(drv->host, warnings, &err))) {
-        warn(warnings, "%s", err->message);
+        vccw_nodedev_warn(warnings, "%s", err->message);
         return out;
     }
     merge_definitions(out, by_name, defined);

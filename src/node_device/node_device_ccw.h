@@ -12,6 +12,10 @@ const VccwHost *vccw_nodedev_driver_host(const VccwNodeDevDriver *drv);
 VccwNodeDevDef *vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id,
                                         bool require_listed, GError **err);
 
+/* Add a printf-formatted warning to @warnings (may be NULL: then nothing):
+ * a broken entry is described and skipped, never fatal to a listing. */
+void vccw_nodedev_warn(GPtrArray *warnings, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 /* Active mdevs merged with the mdevctl store's definitions. */
 GPtrArray *vccw_nodedev_list_mdevs(VccwNodeDevDriver *drv, GPtrArray *warnings);
 

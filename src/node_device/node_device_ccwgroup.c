@@ -29,21 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void
-warn(GPtrArray *warnings, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void
-warn(GPtrArray *warnings, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!warnings)
-        return;
-    va_start(ap, fmt);
-    g_ptr_array_add(warnings, g_strdup_vprintf(fmt, ap));
-    va_end(ap);
-}
-
 /* libvirt's node-device name of a sysfs directory: PREFIX_ + its base
  * name with every non-alphanumeric as '_' (virCCWGroupDeviceDevNodeName). */
 static char *
@@ -216,16 +201,16 @@ read_group(int dfd, const char *name, GPtrArray *warnings)
     VccwCcwId id;
 
     if (!vccw_ccw_id_parse(name, &id)) {
-        warn(warnings, "ignoring '%s' in %s: not a device number", name,
+        vccw_nodedev_warn(warnings, "ignoring '%s' in %s: not a device number", name,
              vccw_host_dir_abs(VCCW_HOST_DIR_CCWGROUP_DEVICES));
         return NULL;
     }
     if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
-        warn(warnings, "ccwgroup device %s: not a link to its device", name);
+        vccw_nodedev_warn(warnings, "ccwgroup device %s: not a link to its device", name);
         return NULL;
     }
     if ((gfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        warn(warnings, "ccwgroup device %s: %s", name, g_strerror(errno));
+        vccw_nodedev_warn(warnings, "ccwgroup device %s: %s", name, g_strerror(errno));
         return NULL;
     }
     if (vccw_sysfs_read_at(gfd, "uevent", uevent, sizeof(uevent)) < 0)
@@ -239,7 +224,7 @@ read_group(int dfd, const char *name, GPtrArray *warnings)
     def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCWGROUP);
     if (!read_members(gfd, def->members)) {
         /* libvirt: "Groups without a member must not exist" */
-        warn(warnings, "ccwgroup device %s: no member devices", name);
+        vccw_nodedev_warn(warnings, "ccwgroup device %s: no member devices", name);
         close(gfd);
         return NULL;
     }

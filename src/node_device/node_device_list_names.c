@@ -43,21 +43,6 @@
 #define NAMES_CAPS (VCCW_LIST_CAP_SYSTEM | VCCW_LIST_CAP_MDEV_TYPES | VCCW_LIST_CAP_MDEV | \
                     VCCW_LIST_CAP_CCW_DEV | VCCW_LIST_CAP_CSS_DEV)
 
-static void
-warn(GPtrArray *warnings, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void
-warn(GPtrArray *warnings, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!warnings)
-        return;
-    va_start(ap, fmt);
-    g_ptr_array_add(warnings, g_strdup_vprintf(fmt, ap));
-    va_end(ap);
-}
-
 /* readdir() by getdents64() with a 64 KiB buffer: 20,000 subchannels in
  * about 10 calls, no fdopendir() fcntl + fstat */
 typedef struct {
@@ -81,7 +66,7 @@ dents_open(Dents *d, const VccwHost *host, VccwHostDir dir, GPtrArray *warnings)
         vccw_error_set_errno(&err, errno, "cannot open '%s'", path);
     if (d->fd < 0) {
         if (!g_error_matches(err, VCCW_ERROR, VCCW_ERR_SYSTEM) || !strstr(err->message, "No such"))
-            warn(warnings, "%s", err->message);
+            vccw_nodedev_warn(warnings, "%s", err->message);
         return false;
     }
     d->u = g_malloc(sizeof(*d->u));
@@ -113,34 +98,6 @@ dents_close(Dents *d)
     if (d->fd >= 0)
         close(d->fd);
     g_free(d->u);
-}
-
-/* "<prefix>_%x_%x_%04x" into @buf (>= 32 bytes), as vccw_nodedev_name_css()
- * and _ccw() name them; the length */
-static size_t
-bus_name(char *buf, const char *prefix, const VccwCcwId *id)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned int parts[] = { id->cssid, id->ssid, id->devno };
-    const unsigned int min_digits[] = { 1, 1, 4 };
-    size_t n = strlen(prefix);
-
-    memcpy(buf, prefix, n);
-    for (size_t i = 0; i < G_N_ELEMENTS(parts); i++) {
-        char digits[8];
-        size_t nd = 0;
-        unsigned int v = parts[i];
-
-        do {
-            digits[nd++] = hex[v & 0xf];
-            v >>= 4;
-        } while ((v || nd < min_digits[i]) && nd < sizeof(digits));
-        buf[n++] = '_';
-        while (nd)
-            buf[n++] = digits[--nd];
-    }
-    buf[n] = '\0';
-    return n;
 }
 
 /* One entry: name and parent in one allocation. */
@@ -196,14 +153,14 @@ names_css(const VccwHost *host, bool only_with_types, GPtrArray *out, GPtrArray 
     if (!dents_open(&d, host, from, warnings))
         return;
     while ((ent = dents_next(&d))) {
-        char path[NAME_MAX + 16], driver[256], name[32];
+        char path[NAME_MAX + 16], driver[256], name[VCCW_NODEDEV_BUS_NAME_BUFLEN];
         VccwCcwId id;
         ssize_t r;
         size_t len;
 
         if (!vccw_ccw_id_parse(ent, &id)) {
             if (from == VCCW_HOST_DIR_CSS_DEVICES)
-                warn(warnings, "ignoring '%s' in %s: not a subchannel id", ent,
+                vccw_nodedev_warn(warnings, "ignoring '%s' in %s: not a subchannel id", ent,
                      vccw_host_dir_abs(from));
             continue;
         }
@@ -216,7 +173,7 @@ names_css(const VccwHost *host, bool only_with_types, GPtrArray *out, GPtrArray 
              * object listing gives (from the same failed open) */
             int fd = openat(d.fd, ent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             if (fd < 0)
-                warn(warnings, "subchannel %s: %s", ent, g_strerror(errno));
+                vccw_nodedev_warn(warnings, "subchannel %s: %s", ent, g_strerror(errno));
             else
                 close(fd);
             continue;
@@ -230,7 +187,7 @@ names_css(const VccwHost *host, bool only_with_types, GPtrArray *out, GPtrArray 
                 vccw_nodedev_count_mdev_types(d.fd, path, ent, warnings) == 0)
                 continue;
         }
-        len = bus_name(name, "css", &id);
+        len = vccw_nodedev_format_bus_name(name, "css", &id);
         g_ptr_array_add(out, entry_new(name, len, "computer", strlen("computer")));
     }
     dents_close(&d);
@@ -248,14 +205,14 @@ names_ccw(const VccwHost *host, GPtrArray *out, GPtrArray *warnings)
         return;
     while ((ent = dents_next(&d))) {
         g_autofree char *parent_addr = NULL;
-        char name[32], parent[32];
+        char name[VCCW_NODEDEV_BUS_NAME_BUFLEN], parent[VCCW_NODEDEV_BUS_NAME_BUFLEN];
         VccwCcwId id, pid;
         size_t nlen, plen;
 
         if (!vccw_nodedev_probe_ccw(d.fd, ent, warnings, &id, &pid, &parent_addr))
             continue;
-        nlen = bus_name(name, "ccw", &id);
-        plen = bus_name(parent, "css", &pid);
+        nlen = vccw_nodedev_format_bus_name(name, "ccw", &id);
+        plen = vccw_nodedev_format_bus_name(parent, "css", &pid);
         g_ptr_array_add(out, entry_new(name, nlen, parent, plen));
     }
     dents_close(&d);
@@ -282,7 +239,7 @@ names_mdev(const VccwHost *host, unsigned int flags, GPtrArray *out, GPtrArray *
     if (dents_open(&d, host, VCCW_HOST_DIR_MDEV_DEVICES, NULL)) {
         while ((ent = dents_next(&d))) {
             unsigned char uuid[VCCW_UUID_BUFLEN];
-            char parent_addr[32], type[256], name[128], parent[32];
+            char parent_addr[32], type[256], name[128], parent[VCCW_NODEDEV_BUS_NAME_BUFLEN];
             VccwCcwId pid;
             size_t nlen, plen;
 
@@ -290,7 +247,7 @@ names_mdev(const VccwHost *host, unsigned int flags, GPtrArray *out, GPtrArray *
                                                 sizeof(parent_addr), type, sizeof(type)) ||
                 !(nlen = mdev_name(name, sizeof(name), uuid, parent_addr)))
                 continue;
-            plen = bus_name(parent, "css", &pid);
+            plen = vccw_nodedev_format_bus_name(parent, "css", &pid);
             g_ptr_array_add(active, entry_new(name, nlen, parent, plen));
         }
         dents_close(&d);
@@ -307,10 +264,10 @@ names_mdev(const VccwHost *host, unsigned int flags, GPtrArray *out, GPtrArray *
         g_hash_table_insert(by_name, e->name, e);
     }
     if (!(defined = vccw_mdevctl_store_list(host, warnings, &err)))
-        warn(warnings, "%s", err->message);
+        vccw_nodedev_warn(warnings, "%s", err->message);
     for (guint i = 0; defined && i < defined->len; i++) {
         const VccwMdevctlDef *m = g_ptr_array_index(defined, i);
-        char name[128], parent[32];
+        char name[128], parent[VCCW_NODEDEV_BUS_NAME_BUFLEN];
         VccwNodeDevName *hit;
         VccwCcwId pid;
         size_t nlen, plen = 0;
@@ -324,7 +281,7 @@ names_mdev(const VccwHost *host, unsigned int flags, GPtrArray *out, GPtrArray *
         }
         /* defined, not active */
         if ((has_parent = vccw_ccw_id_parse(m->parent, &pid)))
-            plen = bus_name(parent, "css", &pid);
+            plen = vccw_nodedev_format_bus_name(parent, "css", &pid);
         if (vccw_nodedev_state_matches_as(false, true, flags))
             g_ptr_array_add(out, entry_new(name, nlen, has_parent ? parent : NULL, plen));
     }
