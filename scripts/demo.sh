@@ -12,7 +12,7 @@ if [ -n "${VIRTCCW_DEMO_BINDIR:-}" ]; then
   simhost=$VIRTCCW_DEMO_BINDIR/virtccw-simhost
 else
   "$top/scripts/install-deps.sh"
-  [ -d build-plain ] || meson setup build-plain -Dwerror=true >/dev/null
+  [ -d build-plain ] || meson setup build-plain -Dwerror=true -Dliburing=disabled >/dev/null   # as scripts/test.sh
   ninja -C build-plain >/dev/null
   virtccw=build-plain/tools/virtccw
   simhost=build-plain/src/simhost/virtccw-simhost
