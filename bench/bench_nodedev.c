@@ -65,6 +65,8 @@
 #include <unistd.h>
 #ifdef HAVE_LIBURING
 #include <liburing.h>
+#include <liburing/io_uring.h>   /* IORING_* and the ring structures */
+#include <linux/fs.h>            /* what iwyu traces the open flags of the sqes to */
 #endif
 
 extern char **environ;

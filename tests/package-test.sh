@@ -45,7 +45,10 @@ mkdir -p "$W/src/virtccw"
 (cd "$W/src/virtccw" && apt-get build-dep -y -qq ./) >"$LOG/apt-build-dep.log" 2>&1 ||
 	die "apt-get build-dep (see $LOG/apt-build-dep.log)"
 pass "build dependencies from debian/control installed"
-(cd "$W/src/virtccw" && dpkg-buildpackage -us -uc -b) >"$LOG/build.log" 2>&1 ||
+# The package's own build-time tests run as on a Debian buildd: without
+# CI=true, so the peer corpus beside the checkout (../shared, which a
+# source package does not carry) is optional there; CI runs it in test.sh.
+(cd "$W/src/virtccw" && env -u CI dpkg-buildpackage -us -uc -b) >"$LOG/build.log" 2>&1 ||
 	{ tail -30 "$LOG/build.log"; die "dpkg-buildpackage -us -uc -b (see $LOG/build.log)"; }
 DEB=$(ls "$W"/src/virtccw_*.deb 2>/dev/null | grep -v dbgsym | head -1)
 [ -n "$DEB" ] || die "dpkg-buildpackage made no virtccw_*.deb"
