@@ -27,11 +27,12 @@ packages+=(debhelper dpkg-dev lintian)
 # Debian's default clang; Debian 12 has qemu-system-s390x in qemu-system-misc,
 # Debian 13 in its own package; Debian 12 keeps libvirtd's configuration
 # (/etc/libvirt/qemu.conf, /etc/libvirt/hooks/) in libvirt-daemon-system,
-# Debian 13 in libvirt-daemon and libvirt-daemon-driver-qemu.
+# Debian 13 in libvirt-daemon and libvirt-daemon-driver-qemu, and has its
+# node-device driver (tests/rpc/libvirtd-coexist.sh) in a package of its own.
 . /etc/os-release
 case "${VERSION_CODENAME:-}:${VERSION_ID:-}" in
   bookworm:*|*:12)  packages+=(libclang-rt-14-dev qemu-system-misc libvirt-daemon-system) ;;
-  trixie:*|*:13)    packages+=(libclang-rt-19-dev qemu-system-s390x) ;;
+  trixie:*|*:13)    packages+=(libclang-rt-19-dev qemu-system-s390x libvirt-daemon-driver-nodedev) ;;
   *) echo "install-deps: ${PRETTY_NAME:-this system} is not Debian 12 or 13;" \
           "install by hand the equivalents of: ${packages[*]}" >&2
      exit 1 ;;

@@ -46,12 +46,22 @@ usage(FILE *out)
     fprintf(out, "\nFILE may be '-' for standard input. See virtccw(1).\n");
 }
 
+static void
+global_opts_clear(GlobalOpts *opts)
+{
+    g_clear_pointer(&opts->caps_file, g_free);
+    g_clear_pointer(&opts->cache_dir, g_free);
+    g_clear_pointer(&opts->root, g_free);
+    g_clear_pointer(&opts->libvirt_version, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(GlobalOpts, global_opts_clear)
+
 int
 main(int argc, char **argv)
 {
-    GlobalOpts opts = { 0 };
+    /* freed on every return, the refusals of a bad command line too */
+    g_auto(GlobalOpts) opts = { 0 };
     int i = 1;
-    int rc;
 
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         const char *opt = argv[i];
@@ -90,14 +100,8 @@ main(int argc, char **argv)
     for (size_t t = 0; t < G_N_ELEMENTS(command_tables); t++) {
         for (size_t c = 0; c < *command_tables[t].len; c++) {
             const Command *cmd = &command_tables[t].cmds[c];
-            if (g_str_equal(argv[i], cmd->name)) {
-                rc = cmd->run(&opts, argc - i - 1, argv + i + 1);
-                g_free(opts.caps_file);
-                g_free(opts.cache_dir);
-                g_free(opts.root);
-                g_free(opts.libvirt_version);
-                return rc;
-            }
+            if (g_str_equal(argv[i], cmd->name))
+                return cmd->run(&opts, argc - i - 1, argv + i + 1);
         }
     }
     fprintf(stderr, "virtccw: unknown command '%s'\n", argv[i]);
