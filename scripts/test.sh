@@ -80,7 +80,7 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
   # the whole tree is built here: clang -Werror catches what gcc lets by
   if ! { [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzzing=true -Dwerror=true >/dev/null; } ||
      ! ninja -C build-fuzz >/dev/null; then
-    ninja -C build-fuzz 2>&1 | grep -E 'error|FAILED' | head -20
+    ninja -C build-fuzz 2>&1 | grep -E 'error|FAILED|undefined' | head -20
     fuzz_result=fail
   fi
   for entry in "${fuzz_targets[@]}"; do
