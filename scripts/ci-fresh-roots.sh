@@ -57,7 +57,7 @@ for dist in "${dists[@]}"; do
   rc=$?
   secs=$(( $(date +%s) - start ))
   # the root's failures in full, the rest in the log (kept by CI_LOG_DIR)
-  grep -E 'FAIL|ERROR|error:|^---|^(demo|test|package):|passed, ' "$log" | tail -80
+  grep -E 'FAIL|ERROR|error:|^not ok|^ +left: |^---|^(demo|test|package):|passed, ' "$log" | tail -120
   count "$log"
   report+=("$dist: $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1) in ${secs} s (exit $rc)")
 done

@@ -40,3 +40,4 @@ add test /tmp/ci-test.log
 step package tests/package-test.sh
 add package /tmp/ci-package.log
 echo "$p passed, $f failed, $s skipped"
+[ "$f" -eq 0 ]
