@@ -497,6 +497,7 @@ unit_programmatic(const char *datadir)
     g_autoptr(VccwNodeDevDef) active = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_MDEV);
     g_autoptr(VccwNodeDevDef) group = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCWGROUP);
     g_autoptr(VccwNodeDevDef) member = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCW);
+    g_autoptr(VccwNodeDevDef) offline = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCW);
     const struct {
         const char *file;
         const VccwNodeDevDef *def;
@@ -506,6 +507,7 @@ unit_programmatic(const char *datadir)
         { "prog-css-vfio.xml", css, 0 },
         { "prog-css-vfio.inactive.xml", css, VCCW_NODEDEV_FORMAT_INACTIVE },
         { "prog-ccw.xml", ccw, 0 },
+        { "prog-ccw-offline.xml", offline, 0 },
         { "prog-mdev-defined.xml", defined, 0 },
         { "prog-mdev-defined.start.xml", defined, VCCW_NODEDEV_FORMAT_START },
         { "prog-mdev-defined.inactive-start.xml", defined,
@@ -536,6 +538,14 @@ unit_programmatic(const char *datadir)
     ccw->sysfs_path = g_strdup("/sys/devices/css0/0.1.0007/0.1.ff00");
     ccw->parent = g_strdup("css_0_1_0007");
     ccw->driver = g_strdup("dasd-eckd");
+
+    /* an offline ccw device as libvirt 11.3 lists it (9.0 does not) */
+    offline->id = (VccwCcwId){ 0, 0, 0x1007 };
+    offline->name = vccw_nodedev_name_ccw(&offline->id);
+    offline->sysfs_path = g_strdup("/sys/devices/css0/0.0.0007/0.0.1007");
+    offline->parent = g_strdup("css_0_0_0007");
+    offline->driver = g_strdup("dasd-eckd");
+    offline->ccw_state = VCCW_CCW_STATE_OFFLINE;
 
     g_assert(vccw_uuid_parse("90c6c135-ad44-41d0-b1b7-bae47de48627", defined->uuid));
     defined->has_uuid = true;

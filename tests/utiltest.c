@@ -136,8 +136,10 @@ test_libvirt_release(void)
     g_assert_cmpint(vccw_libvirt_release_get(), ==, VCCW_LIBVIRT_RELEASE_DEFAULT);
     vccw_libvirt_release_set(VCCW_LIBVIRT_11_3);
     g_assert_true(vccw_conf_behaviour()->hostdev_caps_type_enum);
+    g_assert_true(vccw_conf_behaviour()->ccw_list_offline);
     vccw_libvirt_release_set(VCCW_LIBVIRT_9_0);
     g_assert_false(vccw_conf_behaviour()->hostdev_caps_type_enum);
+    g_assert_false(vccw_conf_behaviour()->ccw_list_offline);
 }
 
 int

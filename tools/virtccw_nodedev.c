@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "virtccw.h"
+#include "libvirt_release.h"
 #include "node_device_driver.h"
+#include "qemu_release.h"
 #include "node_device_update.h"
 #include "vccw_error.h"
 
@@ -16,9 +18,28 @@ typedef struct {
     VccwNodeDevDriver *drv;
 } Session;
 
+/* The libvirt release node-device output follows: one asked for with
+ * --libvirt-version or $VIRTCCW_LIBVIRT_VERSION; otherwise libvirt 9.0's
+ * (the library default), the listing virtccwd serves, whatever libvirt is
+ * installed: scripts get the same devices from both. */
+static bool
+choose_release(const GlobalOpts *opts, GError **err)
+{
+    VccwLibvirtRelease rel;
+
+    if (!opts->libvirt_version && !g_getenv("VIRTCCW_LIBVIRT_VERSION"))
+        return true;
+    if (!vccw_libvirt_release_choose(opts->libvirt_version, &rel, err))
+        return false;
+    vccw_libvirt_release_set(rel);
+    return true;
+}
+
 static bool
 session_open(const GlobalOpts *opts, Session *s, GError **err)
 {
+    if (!choose_release(opts, err))
+        return false;
     if (!(s->host = vccw_host_new(opts->root, err)))
         return false;
     if (!(s->drv = vccw_nodedev_driver_new(s->host, err))) {

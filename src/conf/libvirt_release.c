@@ -14,9 +14,11 @@ static const unsigned int release_version[VCCW_LIBVIRT_LAST][2] = {
 static const VccwConfBehaviour conf_behaviour[VCCW_LIBVIRT_LAST] = {
     [VCCW_LIBVIRT_9_0] = {
         .hostdev_caps_type_enum = false,
+        .ccw_list_offline = false,
     },
     [VCCW_LIBVIRT_11_3] = {
         .hostdev_caps_type_enum = true,
+        .ccw_list_offline = true,
     },
 };
 

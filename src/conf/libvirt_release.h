@@ -1,4 +1,5 @@
-/* virtccw: which libvirt release's behaviour the domain code follows.
+/* virtccw: which libvirt release's behaviour the domain and node-device
+ * code follows.
  *
  * virtccw reproduces libvirt's normalized XML and QEMU command line byte
  * for byte, and those change between releases. Every such change is one
@@ -8,8 +9,9 @@
  * release numbers.
  *
  * The selection is process-wide: a program follows one release at a
- * time (the CLI chooses it from --libvirt-version, $VIRTCCW_LIBVIRT_VERSION
- * or the installed libvirt, see qemu_release.h).
+ * time (the CLI's domain commands choose it from --libvirt-version,
+ * $VIRTCCW_LIBVIRT_VERSION or the installed libvirt, see qemu_release.h;
+ * its node-device commands only from the first two, see virtccw(1)).
  */
 #pragma once
 
@@ -55,6 +57,13 @@ typedef struct {
      * type 'T'"); 11.x parses it as an enum of capabilities types ("XML
      * error: Invalid value for attribute 'type' in element 'hostdev': 'T'."). */
     bool hostdev_caps_type_enum;
+    /* ccw node devices (node_device_udev.c's udevProcessCCW): 9.0 lists a
+     * ccw device only when its "online" is 1 and prints no <state>; 11.3
+     * (since 10.5, udevCCWGetState) lists every ccw device and prints
+     * <state>offline</state> or <state>online</state> before its address
+     * ("online" 0 or 1; none for another number). Offline ones matter:
+     * the members of an offline ccwgroup, devices another LPAR uses. */
+    bool ccw_list_offline;
 } VccwConfBehaviour;
 
 const VccwConfBehaviour *vccw_conf_behaviour(void);

@@ -9,6 +9,7 @@
  */
 #include "node_device_ccw.h"
 #include "node_device_sysfs.h"
+#include "libvirt_release.h"
 #include "mdevctl_store.h"
 #include "vccw_error.h"
 
@@ -298,12 +299,39 @@ list_css(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *out,
 
 /* ---- ccw -------------------------------------------------------------- */
 
-/* What decides that a ccw device is listed: a device number, online
- * "1", and a link into its subchannel (*@parent: that subchannel's bus
- * id). Shared by the object listing and the name-only one. */
+/* libvirt's udevCCWGetState on the "online" attribute @dfd/@path: a
+ * number (base 0, the whole text) 0 or 1 is that state, a larger one
+ * leaves the state unknown (VCCW_CCW_STATE_LAST); an attribute that cannot
+ * be read counts as 0, as udev's missing attribute does. Returns false for
+ * a negative number or junk, which libvirt refuses. */
+bool
+vccw_nodedev_read_ccw_online(int dfd, const char *path, VccwCcwState *state)
+{
+    char buf[32];
+    char *end;
+    long v;
+
+    *state = VCCW_CCW_STATE_OFFLINE;
+    if (vccw_sysfs_read_at(dfd, path, buf, sizeof(buf)) < 0)
+        return true;
+    errno = 0;
+    v = strtol(buf, &end, 0);
+    if (errno || end == buf || *end || v < 0 || v > G_MAXINT)
+        return false;
+    if (v == 1)
+        *state = VCCW_CCW_STATE_ONLINE;
+    else if (v > 1)
+        *state = VCCW_CCW_STATE_LAST;
+    return true;
+}
+
+/* What decides that a ccw device is listed: a device number, its online
+ * state (libvirt 9.0: "1" only; 11.3: any state, *@state set), and a link
+ * into its subchannel (*@parent: that subchannel's bus id). Shared by the
+ * object listing and the name-only one. */
 bool
 vccw_nodedev_probe_ccw(int dfd, const char *name, GPtrArray *warnings, VccwCcwId *id,
-                       VccwCcwId *pid, char **parent)
+                       VccwCcwId *pid, char **parent, VccwCcwState *state)
 {
     char online[16], link[PATH_MAX];
     g_autofree char *p_online = g_strdup_printf("%s/online", name);
@@ -315,12 +343,21 @@ vccw_nodedev_probe_ccw(int dfd, const char *name, GPtrArray *warnings, VccwCcwId
              vccw_host_dir_abs(VCCW_HOST_DIR_CCW_DEVICES));
         return false;
     }
-    if (vccw_sysfs_read_at(dfd, p_online, online, sizeof(online)) < 0) {
-        vccw_nodedev_warn(warnings, "ccw device %s: cannot read online", name);
-        return false;
+    if (vccw_conf_behaviour()->ccw_list_offline) {
+        if (!vccw_nodedev_read_ccw_online(dfd, p_online, state)) {
+            vccw_nodedev_warn(warnings, "ccw device %s: bad online value", name);
+            return false;
+        }
+    } else {
+        /* 9.0 prints no <state> */
+        *state = VCCW_CCW_STATE_LAST;
+        if (vccw_sysfs_read_at(dfd, p_online, online, sizeof(online)) < 0) {
+            vccw_nodedev_warn(warnings, "ccw device %s: cannot read online", name);
+            return false;
+        }
+        if (!g_str_equal(online, "1"))
+            return false;
     }
-    if (!g_str_equal(online, "1"))
-        return false;
     /* ../../../devices/css0/0.0.0000/0.0.0005: the parent subchannel */
     if (vccw_sysfs_link_at(dfd, name, link, sizeof(link)) < 0) {
         vccw_nodedev_warn(warnings, "ccw device %s: not a link to its subchannel", name);
@@ -342,11 +379,13 @@ read_ccw(const VccwHost *host, int dfd, const char *name, GPtrArray *warnings)
     g_autoptr(VccwNodeDevDef) def = NULL;
     g_autofree char *parent = NULL;
     VccwCcwId id, pid;
+    VccwCcwState state;
 
-    if (!vccw_nodedev_probe_ccw(dfd, name, warnings, &id, &pid, &parent))
+    if (!vccw_nodedev_probe_ccw(dfd, name, warnings, &id, &pid, &parent, &state))
         return NULL;
     def = vccw_nodedev_def_new(VCCW_NODEDEV_CAP_CCW);
     def->id = id;
+    def->ccw_state = state;
     def->name = vccw_nodedev_name_ccw(&id);
     def->parent = vccw_nodedev_name_css(&pid);
     def->sysfs_path = g_strconcat(vccw_host_dir_abs(VCCW_HOST_DIR_CSS_ROOT), "/", parent, "/",

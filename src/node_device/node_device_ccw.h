@@ -27,9 +27,16 @@ bool vccw_nodedev_css_driver_listed(const char *driver);
 /* Good mdev types of the subchannel @dirfd/@prefix (bound to vfio_ccw). */
 guint vccw_nodedev_count_mdev_types(int dirfd, const char *prefix, const char *subch,
                                     GPtrArray *warnings);
-/* @name in sys/bus/ccw/devices (@dfd); *@parent: its subchannel's bus id. */
+/* @name in sys/bus/ccw/devices (@dfd); *@parent: its subchannel's bus id;
+ * *@state: its <state> (VCCW_CCW_STATE_LAST when the release prints none).
+ * Offline devices are listed only when the followed release lists them
+ * (VccwConfBehaviour.ccw_list_offline). */
 bool vccw_nodedev_probe_ccw(int dfd, const char *name, GPtrArray *warnings, VccwCcwId *id,
-                            VccwCcwId *pid, char **parent);
+                            VccwCcwId *pid, char **parent, VccwCcwState *state);
+/* The "online" attribute @dfd/@path as libvirt 11.3's udevCCWGetState
+ * reads it (ccw and ccwgroup devices): false for junk or a negative
+ * number, *@state offline when it cannot be read. */
+bool vccw_nodedev_read_ccw_online(int dfd, const char *path, VccwCcwState *state);
 /* @name in sys/bus/mdev/devices (@dfd). */
 bool vccw_nodedev_probe_active_mdev(int dfd, const char *name, GPtrArray *warnings,
                                     unsigned char *uuid, VccwCcwId *pid, char *parent,

@@ -116,24 +116,16 @@ uevent_value(const char *uevent, const char *key)
     return NULL;
 }
 
-/* libvirt's udevCCWGetState: "online" 0 or 1; a missing or unreadable
- * attribute leaves its zeroed state, offline; other numbers: unknown. */
+/* libvirt ignores udevCCWGetState's failure for a group: junk or a
+ * negative number leaves the group's zeroed state, offline. */
 static VccwCcwState
 read_state(int gfd)
 {
-    char buf[32];
-    char *end;
-    long v;
+    VccwCcwState state;
 
-    if (vccw_sysfs_read_at(gfd, "online", buf, sizeof(buf)) < 0)
+    if (!vccw_nodedev_read_ccw_online(gfd, "online", &state))
         return VCCW_CCW_STATE_OFFLINE;
-    errno = 0;
-    v = strtol(buf, &end, 0);
-    if (errno || end == buf || *end || v < 0)
-        return VCCW_CCW_STATE_OFFLINE;
-    if (v == 0)
-        return VCCW_CCW_STATE_OFFLINE;
-    return v == 1 ? VCCW_CCW_STATE_ONLINE : VCCW_CCW_STATE_LAST;
+    return state;
 }
 
 /* A text attribute as libvirt's udevGetStringSysfsAttr: NULL when

@@ -7,8 +7,9 @@
  *   mdev_types  readdir sys/class/mdev_bus; per parent its driver link and
  *               the device_api + available_instances of each type (a
  *               parent without a good type is not listed)
- *   ccw         readdir sys/bus/ccw/devices; per device its online file and
- *               its own link (the subchannel it hangs under)
+ *   ccw         readdir sys/bus/ccw/devices; per device its online file
+ *               (libvirt 9.0 lists online devices only, 11.3 all of them)
+ *               and its own link (the subchannel it hangs under)
  *   mdev        readdir sys/bus/mdev/devices; per mdev its link (parent)
  *               and its mdev_type link; the mdevctl definitions only when
  *               the state filter needs them (--all, --inactive, persistent
@@ -208,8 +209,9 @@ names_ccw(const VccwHost *host, GPtrArray *out, GPtrArray *warnings)
         char name[VCCW_NODEDEV_BUS_NAME_BUFLEN], parent[VCCW_NODEDEV_BUS_NAME_BUFLEN];
         VccwCcwId id, pid;
         size_t nlen, plen;
+        VccwCcwState state;
 
-        if (!vccw_nodedev_probe_ccw(d.fd, ent, warnings, &id, &pid, &parent_addr))
+        if (!vccw_nodedev_probe_ccw(d.fd, ent, warnings, &id, &pid, &parent_addr, &state))
             continue;
         nlen = vccw_nodedev_format_bus_name(name, "ccw", &id);
         plen = vccw_nodedev_format_bus_name(parent, "css", &pid);

@@ -32,7 +32,7 @@ VIRTCCW_ONLY=$(echo err_capability_pci err_ccw_nested_capability err_css_nested_
   mdev_attr_escape create-scsi-host define-start-bogus)
 # libvirt 11.1+ content (ccwgroup devices, ccwgroup_member, <state>): 9.0 refuses
 # or ignores it; these follow libvirt 11.3's parser (docs/formatnode-ccw.rst).
-VIRTCCW_ONLY="$VIRTCCW_ONLY $(cd "$here" && ls ccwgroup_*.xml ccw_member.xml err_ccwgroup_*.xml \
+VIRTCCW_ONLY="$VIRTCCW_ONLY $(cd "$here" && ls ccwgroup_*.xml ccw_member.xml ccw_offline*.xml err_ccwgroup_*.xml \
   err_ccw_bad_state.xml create-ccwgroup.xml 2>/dev/null | sed 's/\.xml$//' | tr '\n' ' ')"
 # Whole documents whose error comes from reading the document: a test:///FILE
 # config would report its own file, so they go through nodedev-create, which
