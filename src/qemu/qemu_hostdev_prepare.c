@@ -381,13 +381,8 @@ rollback(VccwHostdevMgr *mgr, VccwHdJournal *j, GError **err)
         if (vccw_hd_journal_commit(j, &e))
             return;
     }
-    if (err && *err) {
-        GError *orig = *err;
-        *err = g_error_new(orig->domain, orig->code,
-                           "%s; rolling back failed too: %s (the journal %s keeps what is left: 'virtccw recover %s' finishes it)",
-                           orig->message, e->message, j->path, j->domain);
-        g_error_free(orig);
-    }
+    vccw_error_append(err, "; rolling back failed too: %s (the journal %s keeps what is left: 'virtccw recover %s' finishes it)",
+                      e->message, j->path, j->domain);
 }
 
 static bool
