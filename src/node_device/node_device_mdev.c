@@ -8,7 +8,7 @@
  * holds the device; we never wait on it unbounded.
  */
 #include "node_device_ccw.h"
-#include "node_device_sysfs.h"
+#include "vccw_sysfs.h"
 #include "node_device_update.h"
 #include "mdevctl_store.h"
 #include "vccw_error.h"

@@ -7,7 +7,7 @@
  * an online ccw device (it is in use by the host) unless forced.
  */
 #include "node_device_ccw.h"
-#include "node_device_sysfs.h"
+#include "vccw_sysfs.h"
 #include "vccw_error.h"
 
 #include <errno.h>

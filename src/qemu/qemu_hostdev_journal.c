@@ -1,7 +1,7 @@
 /* virtccw: the crash-safe journal of a domain's host-device changes.
  * See qemu_hostdev_journal.h for the protocol. */
 #include "qemu_hostdev_journal.h"
-#include "node_device_sysfs.h"
+#include "vccw_sysfs.h"
 #include "node_device_conf.h"
 #include "qemu_qmp.h"          /* g_autoptr(json_object) */
 #include "vccw_enum.h"

@@ -5,7 +5,7 @@
 #include "qemu_hostdev_journal.h"
 #include "domain_parse.h"
 #include "mdevctl_store.h"
-#include "node_device_sysfs.h"
+#include "vccw_sysfs.h"
 #include "vccw_error.h"
 #include "vccw_xml.h"
 
