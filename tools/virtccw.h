@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <glib.h>
 
+#include "qemu_capabilities.h"
+
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2,
        EXIT_SKIPPED = 3   /* autostart: nothing failed, something was skipped */ };
 
@@ -29,6 +31,11 @@ int cli_usage_error(const char *name, const char *args);
  * $VIRTCCW_LIBVIRT_VERSION, the installed libvirt, the fallback); only
  * commands that build XML or a command line need it. */
 bool cli_choose_libvirt_release(const GlobalOpts *opts, GError **err);
+/* The capabilities of the emulator of the domain @xml (its <emulator>, or
+ * qemu-system-<arch>), from --emulator-caps or the cache; the libvirt
+ * release must be chosen first (cli_choose_libvirt_release). */
+VccwQemuCaps *cli_domain_caps(const GlobalOpts *opts, const char *xml, size_t len,
+                              const char *url, GError **err);
 /* Read FILE ('-' for stdin) fully. */
 bool cli_read_input(const char *path, char **data, size_t *len, GError **err);
 

@@ -63,8 +63,8 @@ cli_choose_libvirt_release(const GlobalOpts *opts, GError **err)
 
 /* The emulator's capabilities: a recorded file, or a probe of the
  * emulator the domain names (through the cache). */
-static VccwQemuCaps *
-get_caps(const GlobalOpts *opts, const char *xml, size_t len, const char *url, GError **err)
+VccwQemuCaps *
+cli_domain_caps(const GlobalOpts *opts, const char *xml, size_t len, const char *url, GError **err)
 {
     g_autoptr(VccwDomainDef) def = NULL;
     g_autofree char *emulator = NULL;
@@ -91,7 +91,7 @@ load_domain(const GlobalOpts *opts, const char *path, VccwQemuCaps **caps_out, G
     if (!cli_choose_libvirt_release(opts, err) ||
         !cli_read_input(path, &xml, &len, err))
         return NULL;
-    if (!(caps = get_caps(opts, xml, len, path, err)))
+    if (!(caps = cli_domain_caps(opts, xml, len, path, err)))
         return NULL;
     if (!(def = vccw_qemu_domain_load(xml, len, path, caps, err)))
         return NULL;

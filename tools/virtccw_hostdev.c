@@ -244,24 +244,6 @@ cmd_hook(const GlobalOpts *opts, int argc, char **argv)
 
 /* ---- attach-device / detach-device ------------------------------------------------ */
 
-static VccwQemuCaps *
-caps_for(const GlobalOpts *opts, const char *xml, size_t len, const char *url, GError **err)
-{
-    g_autoptr(VccwDomainDef) def = NULL;
-    g_autofree char *emulator = NULL;
-
-    /* the devices' command line depends on the libvirt release followed */
-    if (!cli_choose_libvirt_release(opts, err))
-        return NULL;
-    if (opts->caps_file)
-        return vccw_qemu_caps_load_file(opts->caps_file, err);
-    if (!(def = vccw_domain_load_parse_only(xml, len, url, err)))
-        return NULL;
-    emulator = def->emulator ? g_strdup(def->emulator)
-                             : g_strdup_printf("/usr/bin/qemu-system-%s", def->arch ? def->arch : "s390x");
-    return vccw_qemu_caps_cache_lookup(emulator, opts->cache_dir, err);
-}
-
 typedef struct {
     char *socket;
     unsigned int timeout_ms;
@@ -318,7 +300,9 @@ run_hotplug(const GlobalOpts *opts, int argc, char **argv, bool attach)
     if (!cli_read_input(ha.dom_file, &dom, &dom_len, &err) ||
         !cli_read_input(ha.dev_file, &dev, &dev_len, &err))
         return cli_fail(err);
-    if (attach && !(caps = caps_for(opts, dom, dom_len, ha.dom_file, &err)))
+    /* the devices' command line depends on the libvirt release followed */
+    if (attach && (!cli_choose_libvirt_release(opts, &err) ||
+                   !(caps = cli_domain_caps(opts, dom, dom_len, ha.dom_file, &err))))
         return cli_fail(err);
     if (!(qmp = vccw_qmp_connect(ha.socket, ha.timeout_ms, NULL, NULL, &err)))
         return cli_fail(err);

@@ -8,7 +8,7 @@
  * the warnings and skipped; the rest is listed.
  */
 #include "node_device_ccw.h"
-#include "node_device_sysfs.h"
+#include "vccw_sysfs.h"
 #include "libvirt_release.h"
 #include "mdevctl_store.h"
 #include "vccw_error.h"

@@ -16,7 +16,7 @@
  * so the same host gives the same XML).
  */
 #include "node_device_ccw.h"
-#include "node_device_sysfs.h"
+#include "vccw_sysfs.h"
 #include "vccw_error.h"
 
 #include <dirent.h>

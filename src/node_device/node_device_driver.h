@@ -166,6 +166,10 @@ bool vccw_nodedev_destroy(VccwNodeDevDriver *drv, const char *name, GError **err
 bool vccw_nodedev_undefine(VccwNodeDevDriver *drv, const char *name, GError **err);
 /* Start a defined mdev. */
 bool vccw_nodedev_start(VccwNodeDevDriver *drv, const char *name, GError **err);
+/* The same by address: the mdev @uuid defined under subchannel
+ * @parent_addr ("0.0.0313"; NULL: any). */
+bool vccw_nodedev_start_mdev(VccwNodeDevDriver *drv, const unsigned char *uuid,
+                             const char *parent_addr, GError **err);
 bool vccw_nodedev_get_autostart(VccwNodeDevDriver *drv, const char *name,
                                 bool *autostart, GError **err);
 bool vccw_nodedev_set_autostart(VccwNodeDevDriver *drv, const char *name,
@@ -198,9 +202,12 @@ typedef enum {
 } VccwDetachFlags;
 bool vccw_nodedev_detach(VccwNodeDevDriver *drv, const char *name,
                          unsigned int flags, GError **err);
+/* The same by address: subchannel @subch ("0.0.0313"). */
+bool vccw_nodedev_detach_subch(VccwNodeDevDriver *drv, const char *subch,
+                               unsigned int flags, GError **err);
 /* Apply the persistent override driverctl keeps for @subch ("0.0.0313")
  * in /etc/driverctl.d/css-<subch> (what driverctl's load-override does at
- * boot): "vfio_ccw" binds it with vccw_nodedev_detach (forced: the admin
+ * boot): "vfio_ccw" binds it with vccw_nodedev_detach_subch (forced: the admin
  * asked for it persistently; QDIO and non-I/O subchannels are still
  * refused). *applied tells whether anything changed; no file is no error.
  * Another driver in the file is refused (virtccw binds vfio_ccw only). */

@@ -22,7 +22,7 @@
  * to vccw_nodedev_list() later) are listed through it, as objects.
  */
 #include "node_device_ccw.h"
-#include "node_device_sysfs.h"
+#include "vccw_sysfs.h"
 #include "mdevctl_store.h"
 #include "vccw_error.h"
 #include "vccw_host.h"

@@ -8,7 +8,8 @@
  * holds the device; we never wait on it unbounded.
  */
 #include "node_device_ccw.h"
-#include "node_device_sysfs.h"
+#include "vccw_mdev.h"
+#include "vccw_sysfs.h"
 #include "node_device_update.h"
 #include "mdevctl_store.h"
 #include "vccw_error.h"
@@ -19,22 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define APPEAR_TIMEOUT_MS 5000
-#define REMOVE_TIMEOUT_MS 10000
 #define VFIO_CCW "vfio_ccw"
 #define VFIO_CCW_TYPE "vfio_ccw-io"
-
-static const char *
-mdev_errno_text(int e)
-{
-    switch (e) {
-    case EEXIST: return "a mediated device with this UUID already exists";
-    case EUSERS: return "no available instances left on the parent";
-    case EINVAL: return "the kernel refused the UUID";
-    case ENODEV: return "the parent is not registered for mdev support";
-    default: return g_strerror(e);
-    }
-}
 
 /* The parent subchannel of @parent_name (css_...), bound to vfio_ccw and
  * offering @type with an instance left. */
@@ -94,87 +81,31 @@ check_parent(VccwNodeDevDriver *drv, const char *parent_name, const char *type,
     return true;
 }
 
-static char *
-mdev_dir(const VccwHost *host, const char *uuid, GError **err)
-{
-    return vccw_host_path(host, VCCW_HOST_DIR_MDEV_DEVICES, uuid, NULL, err);
-}
-
-static bool
-wait_for(const char *path, bool present, int timeout_ms)
-{
-    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-
-    for (;;) {
-        if (g_file_test(path, G_FILE_TEST_EXISTS) == present)
-            return true;
-        if (g_get_monotonic_time() > deadline)
-            return false;
-        g_usleep(5000);
-    }
-}
-
-/* Write @uuid to the parent's create file, set attributes, wait for the
- * device. On failure nothing is left behind. */
+/* Create the mdev, set its attributes, and remove it again should one
+ * of them fail: on failure nothing is left behind. */
 static bool
 mdev_start(VccwNodeDevDriver *drv, const char *parent_addr, const char *type,
            const unsigned char *uuid, GPtrArray *attrs, GError **err)
 {
     const VccwHost *host = vccw_nodedev_driver_host(drv);
     char str[VCCW_UUID_STRING_BUFLEN];
-    g_autofree char *types = NULL, *create = NULL, *dev = NULL;
-    int rc;
 
     vccw_uuid_format(uuid, str);
-    if (!(types = vccw_host_path(host, VCCW_HOST_DIR_CSS_DEVICES, parent_addr,
-                                 "mdev_supported_types", err)) ||
-        !vccw_path_component_is_safe(type) ||
-        !(dev = mdev_dir(host, str, err))) {
-        if (err && !*err)
-            vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid mdev type '%s'", type);
+    if (!vccw_mdev_create(host, parent_addr, type, str, err))
         return false;
-    }
-    if (g_file_test(dev, G_FILE_TEST_EXISTS)) {
-        vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
-                       "mediated device %s already exists", str);
-        return false;
-    }
-    create = g_build_filename(types, type, "create", NULL);
-    if (!vccw_host_check_inside(host, create, err))
-        return false;
-    if ((rc = vccw_sysfs_write(create, str)) < 0) {
-        vccw_error_set(err, VCCW_ERR_OPERATION_FAILED,
-                       "cannot create mediated device %s on %s: %s", str, parent_addr,
-                       mdev_errno_text(-rc));
-        return false;
-    }
-    if (!wait_for(dev, true, APPEAR_TIMEOUT_MS)) {
-        vccw_error_set(err, VCCW_ERR_OPERATION_TIMEOUT,
-                       "mediated device %s did not appear in %s within %d ms",
-                       str, vccw_host_dir_abs(VCCW_HOST_DIR_MDEV_DEVICES), APPEAR_TIMEOUT_MS);
-        return false;
-    }
     for (guint i = 0; attrs && i < attrs->len; i++) {
         const VccwMdevAttr *a = g_ptr_array_index(attrs, i);
-        g_autofree char *path = NULL;
         g_autoptr(GError) e = NULL;   /* ours: a caller may pass no error */
+        g_autoptr(GError) undo_err = NULL;
 
-        if (!vccw_path_component_is_safe(a->name)) {
-            vccw_error_set(&e, VCCW_ERR_ARGUMENT, "invalid attribute name '%s'", a->name);
-        } else {
-            path = g_build_filename(dev, a->name, NULL);
-            if (vccw_host_check_inside(host, path, &e) &&
-                (rc = vccw_sysfs_write(path, a->value)) < 0)
-                vccw_error_set_errno(&e, -rc, "cannot set attribute '%s' of mediated device %s",
-                                     a->name, str);
-        }
-        if (e) {
-            /* undo the creation; the first error is the one reported */
-            g_autofree char *remove = g_build_filename(dev, "remove", NULL);
-            vccw_sysfs_write(remove, "1");
-            g_propagate_error(err, g_steal_pointer(&e));
-            return false;
-        }
+        if (vccw_mdev_set_attr(host, str, a->name, a->value, &e))
+            continue;
+        /* undo the creation; the first error is the one reported */
+        if (!vccw_mdev_remove(host, str, str, &undo_err))
+            vccw_error_append(&e, "; removing the device again failed too: %s",
+                              undo_err->message);
+        g_propagate_error(err, g_steal_pointer(&e));
+        return false;
     }
     return true;
 }
@@ -308,84 +239,12 @@ mdev_in_use(const VccwHost *host, const VccwNodeDevDef *def, GError **err)
     return false;
 }
 
-typedef struct {
-    char *path;
-    int rc;
-    bool done;
-    GMutex lock;
-    GCond cond;
-    gint refs;
-} RemoveJob;
-
-static void
-remove_job_unref(RemoveJob *job)
-{
-    if (!g_atomic_int_dec_and_test(&job->refs))
-        return;
-    g_free(job->path);
-    g_mutex_clear(&job->lock);
-    g_cond_clear(&job->cond);
-    g_free(job);
-}
-
-static gpointer
-remove_thread(gpointer data)
-{
-    RemoveJob *job = data;
-    int rc = vccw_sysfs_write(job->path, "1");
-
-    g_mutex_lock(&job->lock);
-    job->rc = rc;
-    job->done = true;
-    g_cond_signal(&job->cond);
-    g_mutex_unlock(&job->lock);
-    remove_job_unref(job);
-    return NULL;
-}
-
-/* Write "1" to remove in a thread and wait at most REMOVE_TIMEOUT_MS: the
- * kernel blocks this write while a user holds the device. */
-static bool
-mdev_remove_bounded(const char *path, const char *name, GError **err)
-{
-    RemoveJob *job = g_new0(RemoveJob, 1);
-    gint64 deadline = g_get_monotonic_time() + (gint64)REMOVE_TIMEOUT_MS * 1000;
-    bool done;
-    int rc;
-
-    job->path = g_strdup(path);
-    job->refs = 2;
-    g_mutex_init(&job->lock);
-    g_cond_init(&job->cond);
-    g_thread_unref(g_thread_new("mdev-remove", remove_thread, job));
-    g_mutex_lock(&job->lock);
-    while (!job->done && g_cond_wait_until(&job->cond, &job->lock, deadline))
-        ;
-    done = job->done;
-    rc = job->rc;
-    g_mutex_unlock(&job->lock);
-    remove_job_unref(job);
-    if (!done) {
-        vccw_error_set(err, VCCW_ERR_OPERATION_TIMEOUT,
-                       "removing '%s' did not finish within %d s: the device is in use and the kernel waits for its user to release it",
-                       name, REMOVE_TIMEOUT_MS / 1000);
-        return false;
-    }
-    if (rc < 0) {
-        vccw_error_set_errno(err, -rc, "cannot remove '%s'", name);
-        return false;
-    }
-    return true;
-}
-
 bool
 vccw_nodedev_destroy(VccwNodeDevDriver *drv, const char *name, GError **err)
 {
     const VccwHost *host = vccw_nodedev_driver_host(drv);
     g_autoptr(VccwNodeDevDef) def = lookup_mdev_by_name(drv, name, err);
     char str[VCCW_UUID_STRING_BUFLEN];
-    g_autofree char *dir = NULL, *remove = NULL;
-
     if (!def)
         return false;
     if (!def->active) {
@@ -395,12 +254,7 @@ vccw_nodedev_destroy(VccwNodeDevDriver *drv, const char *name, GError **err)
     if (mdev_in_use(host, def, err))
         return false;
     vccw_uuid_format(def->uuid, str);
-    if (!(dir = mdev_dir(host, str, err)))
-        return false;
-    remove = g_build_filename(dir, "remove", NULL);
-    if (!vccw_host_check_inside(host, remove, err) || !mdev_remove_bounded(remove, name, err))
-        return false;
-    return true;
+    return vccw_mdev_remove(host, str, name, err);
 }
 
 bool
@@ -418,14 +272,11 @@ vccw_nodedev_undefine(VccwNodeDevDriver *drv, const char *name, GError **err)
                                      def->uuid, err);
 }
 
-bool
-vccw_nodedev_start(VccwNodeDevDriver *drv, const char *name, GError **err)
+static bool
+start_def(VccwNodeDevDriver *drv, const VccwNodeDevDef *def, const char *name, GError **err)
 {
-    g_autoptr(VccwNodeDevDef) def = lookup_mdev_by_name(drv, name, err);
     g_autofree char *parent_addr = NULL;
 
-    if (!def)
-        return false;
     if (def->active) {
         vccw_error_set(err, VCCW_ERR_OPERATION_INVALID, "Device '%s' is already active", name);
         return false;
@@ -433,6 +284,23 @@ vccw_nodedev_start(VccwNodeDevDriver *drv, const char *name, GError **err)
     if (!check_parent(drv, def->parent, def->mdev_type, true, &parent_addr, err))
         return false;
     return mdev_start(drv, parent_addr, def->mdev_type, def->uuid, def->attrs, err);
+}
+
+bool
+vccw_nodedev_start(VccwNodeDevDriver *drv, const char *name, GError **err)
+{
+    g_autoptr(VccwNodeDevDef) def = lookup_mdev_by_name(drv, name, err);
+
+    return def && start_def(drv, def, name, err);
+}
+
+bool
+vccw_nodedev_start_mdev(VccwNodeDevDriver *drv, const unsigned char *uuid,
+                        const char *parent_addr, GError **err)
+{
+    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_lookup_mdev(drv, uuid, parent_addr, err);
+
+    return def && start_def(drv, def, def->name, err);
 }
 
 bool
@@ -493,13 +361,11 @@ vccw_nodedev_autostart_all_counted(VccwNodeDevDriver *drv, GPtrArray *warnings,
             continue;
         if (!vccw_nodedev_start(drv, def->name, &e)) {
             char str[VCCW_UUID_STRING_BUFLEN];
-            g_autofree char *dev = NULL;
 
             /* started meanwhile by someone else (the udev rule's program
              * at boot): what was wanted happened */
             vccw_uuid_format(def->uuid, str);
-            if ((dev = mdev_dir(vccw_nodedev_driver_host(drv), str, NULL)) &&
-                g_file_test(dev, G_FILE_TEST_EXISTS))
+            if (vccw_mdev_exists(vccw_nodedev_driver_host(drv), str))
                 continue;
             (*failed)++;
             if (warnings)
@@ -570,7 +436,7 @@ vccw_nodedev_autostart_parent(VccwNodeDevDriver *drv, const char *parent_addr,
         m = g_ptr_array_index(found, 0);
         if (m->start != VCCW_MDEV_START_AUTO)
             continue;
-        if (!(dev = mdev_dir(host, ent, &e))) {
+        if (!(dev = vccw_mdev_dir(host, ent, &e))) {
             g_ptr_array_add(warnings, g_strdup(e->message));
             continue;
         }

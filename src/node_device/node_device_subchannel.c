@@ -7,8 +7,9 @@
  * an online ccw device (it is in use by the host) unless forced.
  */
 #include "node_device_ccw.h"
-#include "node_device_sysfs.h"
 #include "vccw_error.h"
+#include "vccw_subchannel.h"
+#include "vccw_sysfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +19,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define VFIO_CCW "vfio_ccw"
-#define IO_SUBCHANNEL "io_subchannel"
+#define VFIO_CCW VCCW_SUBCH_DRIVER_VFIO_CCW
+#define IO_SUBCHANNEL VCCW_SUBCH_DRIVER_IO
+/* the kernel registers a re-probed subchannel's ccw device asynchronously */
+#define CCW_DEVICE_TIMEOUT_MS 5000
 
 /* Control-unit types of QDIO devices (OSA, HiperSockets, zFCP): their
  * subchannels cannot be driven by vfio_ccw. */
@@ -29,8 +32,7 @@ static const char *const qdio_cutypes[] = { "1731/01", "1731/02", "1731/03", "17
 typedef struct {
     char *subch;              /* 0.0.0313 */
     char *dir;                /* <root>/sys/bus/css/devices/0.0.0313 */
-    char *driver;             /* current driver, NULL when unbound */
-    char *override;           /* current driver_override, NULL for "(null)" */
+    VccwSubchState orig;      /* driver and driver_override before */
 } SubchState;
 
 static void
@@ -38,156 +40,30 @@ subch_state_clear(SubchState *st)
 {
     g_free(st->subch);
     g_free(st->dir);
-    g_free(st->driver);
-    g_free(st->override);
-}
-
-/* The driver the kernel bound: the last component of the `driver` link,
- * which must lead to <...>/bus/css/drivers/NAME. A link elsewhere (a
- * hostile or broken root: /etc, a device directory) names no driver; a
- * command that went on would change nothing and still report success. */
-static bool
-subch_read_driver(int fd, SubchState *st, GError **err)
-{
-    char target[PATH_MAX];
-    g_autofree char *dir = NULL;
-    g_autofree char *base = NULL;
-    ssize_t n = vccw_sysfs_link_at(fd, "driver", target, sizeof(target));
-
-    if (n < 0)
-        return true;   /* no link: unbound */
-    dir = g_path_get_dirname(target);
-    base = g_path_get_basename(target);
-    if ((g_str_equal(dir, "bus/css/drivers") || g_str_has_suffix(dir, "/bus/css/drivers")) &&
-        vccw_path_component_is_safe(base)) {
-        st->driver = g_steal_pointer(&base);
-        return true;
-    }
-    vccw_error_set(err, VCCW_ERR_OPERATION_FAILED,
-                   "subchannel %s: its driver link points to '%s', not to a driver of the css bus (%s/NAME): refusing to change it, nothing was done",
-                   st->subch, target, vccw_host_dir_abs(VCCW_HOST_DIR_CSS_DRIVERS));
-    return false;
+    vccw_subch_state_clear(&st->orig);
 }
 
 static bool
 subch_read_state(const VccwHost *host, const char *subch, SubchState *st, GError **err)
 {
-    char buf[256];
-    int fd;
-
     st->subch = g_strdup(subch);
-    if (!(st->dir = vccw_host_path(host, VCCW_HOST_DIR_CSS_DEVICES, subch, NULL, err)))
-        return false;
-    if ((fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        vccw_error_set_errno(err, errno, "cannot open subchannel %s", subch);
-        return false;
-    }
-    if (!subch_read_driver(fd, st, err)) {
-        close(fd);
-        return false;
-    }
-    if (vccw_sysfs_read_at(fd, "driver_override", buf, sizeof(buf)) >= 0 &&
-        !g_str_equal(buf, "(null)") && buf[0])
-        st->override = g_strdup(buf);
-    close(fd);
-    return true;
+    return (st->dir = vccw_subch_dir(host, subch, err)) &&
+           vccw_subch_read_state(host, subch, &st->orig, err);
 }
 
-static bool
-host_write(const VccwHost *host, const char *path, const char *value, GError **err)
-{
-    int rc;
-
-    if (!vccw_host_check_inside(host, path, err))
-        return false;
-    if ((rc = vccw_sysfs_write(path, value)) < 0) {
-        g_autofree char *shown = g_strdup(value);
-        g_strchomp(shown);
-        vccw_error_set_errno(err, -rc, "cannot write '%s' to '%s'", shown, path);
-        return false;
-    }
-    return true;
-}
-
-static char *
-attr_path(const SubchState *st, const char *attr)
-{
-    return g_build_filename(st->dir, attr, NULL);
-}
-
-static char *
-driver_attr(const VccwHost *host, const char *driver, const char *attr, GError **err)
-{
-    g_autofree char *dir = vccw_host_path(host, VCCW_HOST_DIR_CSS_DRIVERS, driver, NULL, err);
-    return dir ? g_build_filename(dir, attr, NULL) : NULL;
-}
-
-static bool
-subch_unbind(const VccwHost *host, const SubchState *st, const char *driver, GError **err)
-{
-    g_autofree char *path = driver_attr(host, driver, "unbind", err);
-    g_autofree char *val = g_strdup_printf("%s\n", st->subch);
-
-    return path && host_write(host, path, val, err);
-}
-
-static bool
-subch_probe(const VccwHost *host, const SubchState *st, GError **err)
-{
-    g_autofree char *path = vccw_host_path(host, VCCW_HOST_DIR_CSS_BUS, "drivers_probe", NULL, err);
-    g_autofree char *val = g_strdup_printf("%s\n", st->subch);
-
-    return path && host_write(host, path, val, err);
-}
-
-static bool
-subch_set_override(const VccwHost *host, const SubchState *st, const char *driver,
-                   GError **err)
-{
-    g_autofree char *path = attr_path(st, "driver_override");
-    g_autofree char *val = g_strdup_printf("%s\n", driver ? driver : "");
-
-    return host_write(host, path, val, err);
-}
-
-static char *
-subch_current_driver(const SubchState *st)
-{
-    g_autofree char *link = attr_path(st, "driver");
-    char buf[256];
-    ssize_t n = readlink(link, buf, sizeof(buf) - 1);
-
-    if (n < 0)
-        return NULL;
-    buf[n] = '\0';
-    return g_path_get_basename(buf);
-}
-
-/* Put the subchannel back to @orig: override, then driver. Best effort:
- * errors are appended to @why so the caller can report everything. */
+/* Put the subchannel back as it was; a failure of that is added to the
+ * first error @step_err, which goes to @err. */
 static void
-subch_restore(const VccwHost *host, const SubchState *orig, GString *why)
+subch_rollback(const VccwHost *host, const SubchState *st, GError *step_err, GError **err)
 {
     g_autoptr(GError) e = NULL;
-    g_autofree char *now = subch_current_driver(orig);
+    bool changed;
 
-    if (now && g_strcmp0(now, orig->driver) != 0 && !subch_unbind(host, orig, now, &e))
-        g_string_append_printf(why, "; rollback: %s", e->message);
-    g_clear_error(&e);
-    if (!subch_set_override(host, orig, orig->override, &e))
-        g_string_append_printf(why, "; rollback: %s", e->message);
-    g_clear_error(&e);
-    g_free(now);
-    now = subch_current_driver(orig);
-    if (orig->driver && !now) {
-        g_autofree char *bind = driver_attr(host, orig->driver, "bind", &e);
-        g_autofree char *val = g_strdup_printf("%s\n", orig->subch);
-        if (!bind || !host_write(host, bind, val, &e)) {
-            g_clear_error(&e);
-            if (!subch_probe(host, orig, &e))
-                g_string_append_printf(why, "; rollback: %s", e->message);
-        }
-    }
+    if (!vccw_subch_restore(host, st->subch, &st->orig, &changed, &e))
+        vccw_error_append(&step_err, "; rollback: %s", e->message);
+    /* the project's domain, whatever the step's (writing driverctl's file) */
+    g_set_error_literal(err, VCCW_ERROR, step_err->code, step_err->message);
+    g_error_free(step_err);
 }
 
 /* The ccw device on the subchannel (dev_busid), and whether it is online
@@ -310,22 +186,19 @@ subch_from_name(VccwNodeDevDriver *drv, const char *name, char **subch, GError *
     return true;
 }
 
-bool
-vccw_nodedev_detach(VccwNodeDevDriver *drv, const char *name, unsigned int flags,
-                    GError **err)
+/* Bind @subch (found to exist) to vfio_ccw. */
+static bool
+detach_subch(VccwNodeDevDriver *drv, const char *subch, unsigned int flags, GError **err)
 {
     const VccwHost *host = vccw_nodedev_driver_host(drv);
-    g_autofree char *subch = NULL;
     g_autofree char *now = NULL;
     SubchState st = { 0 };
     GError *step_err = NULL;
     bool ok = false;
 
-    if (!subch_from_name(drv, name, &subch, err))
-        return false;
     if (!subch_read_state(host, subch, &st, err))
         goto out;
-    if (g_strcmp0(st.driver, VFIO_CCW) == 0) {
+    if (g_strcmp0(st.orig.driver, VFIO_CCW) == 0) {
         ok = !(flags & VCCW_DETACH_PERSISTENT) || driverctl_persist(host, subch, VFIO_CCW, err);
         goto out;
     }
@@ -333,11 +206,11 @@ vccw_nodedev_detach(VccwNodeDevDriver *drv, const char *name, unsigned int flags
         goto out;
 
     /* driverctl's order: override, unbind, probe; then verify */
-    if (!subch_set_override(host, &st, VFIO_CCW, &step_err) ||
-        (st.driver && !subch_unbind(host, &st, st.driver, &step_err)) ||
-        !subch_probe(host, &st, &step_err))
+    if (!vccw_subch_set_override(host, subch, VFIO_CCW, &step_err) ||
+        (st.orig.driver && !vccw_subch_unbind(host, subch, st.orig.driver, &step_err)) ||
+        !vccw_subch_probe(host, subch, &step_err))
         goto rollback;
-    now = subch_current_driver(&st);
+    now = vccw_subch_current_driver(host, subch);
     if (g_strcmp0(now, VFIO_CCW) != 0) {
         vccw_error_set(&step_err, VCCW_ERR_OPERATION_FAILED,
                        "subchannel %s did not bind to vfio_ccw (driver now: %s)",
@@ -349,54 +222,37 @@ vccw_nodedev_detach(VccwNodeDevDriver *drv, const char *name, unsigned int flags
     ok = true;
     goto out;
 
- rollback: {
-        GString *why = g_string_new(step_err->message);
-        subch_restore(host, &st, why);
-        g_set_error_literal(err, VCCW_ERROR, step_err->code, why->str);
-        g_string_free(why, TRUE);
-        g_clear_error(&step_err);
-    }
+ rollback:
+    subch_rollback(host, &st, step_err, err);
  out:
     subch_state_clear(&st);
     return ok;
 }
 
-/* The kernel registers the ccw device of a re-probed subchannel
- * asynchronously (observed on 6.1 and 6.12); wait a bounded time so that
- * the caller finds it, as after driverctl's unset-override. */
-static void
-wait_for_ccw_device(const VccwHost *host, const SubchState *st)
+bool
+vccw_nodedev_detach(VccwNodeDevDriver *drv, const char *name, unsigned int flags,
+                    GError **err)
 {
-    char busid[64];
-    g_autofree char *p_busid = attr_path(st, "dev_busid");
-    g_autofree char *dev = NULL;
-    gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-    g_autofree char *content = NULL;
+    g_autofree char *subch = NULL;
 
-    if (!g_file_get_contents(p_busid, &content, NULL, NULL))
-        return;
-    g_strlcpy(busid, g_strchomp(content), sizeof(busid));
-    if (g_str_equal(busid, "none") || !vccw_path_component_is_safe(busid) ||
-        !(dev = vccw_host_path(host, VCCW_HOST_DIR_CCW_DEVICES, busid, NULL, NULL)))
-        return;
-    while (!g_file_test(dev, G_FILE_TEST_EXISTS) && g_get_monotonic_time() < deadline)
-        g_usleep(10000);
+    return subch_from_name(drv, name, &subch, err) && detach_subch(drv, subch, flags, err);
 }
 
-static bool
-subch_has_mdevs(const SubchState *st, GString *names)
+bool
+vccw_nodedev_detach_subch(VccwNodeDevDriver *drv, const char *subch, unsigned int flags,
+                          GError **err)
 {
-    g_autoptr(GDir) dir = g_dir_open(st->dir, 0, NULL);
-    const char *ent;
+    g_autoptr(VccwNodeDevDef) def = NULL;
+    VccwCcwId id;
 
-    while (dir && (ent = g_dir_read_name(dir))) {
-        if (vccw_uuid_is_canonical(ent)) {
-            if (names->len)
-                g_string_append(names, ", ");
-            g_string_append(names, ent);
-        }
+    if (!subch || !vccw_ccw_id_parse(subch, &id)) {
+        vccw_error_set(err, VCCW_ERR_ARGUMENT, "invalid subchannel id '%s'", subch ? subch : "");
+        return false;
     }
-    return names->len > 0;
+    /* the checks a lookup by name makes: an existing subchannel */
+    if (!(def = vccw_nodedev_lookup_css(drv, &id, false, err)))
+        return false;
+    return detach_subch(drv, subch, flags, err);
 }
 
 bool
@@ -415,22 +271,22 @@ vccw_nodedev_reattach(VccwNodeDevDriver *drv, const char *name, unsigned int fla
         return false;
     if (!subch_read_state(host, subch, &st, err))
         goto out;
-    if (g_strcmp0(st.driver, VFIO_CCW) != 0 && !st.override) {
+    if (g_strcmp0(st.orig.driver, VFIO_CCW) != 0 && !st.orig.override) {
         ok = !(flags & VCCW_DETACH_PERSISTENT) || driverctl_persist(host, subch, NULL, err);
         goto out;
     }
     /* Unbinding would remove the mdevs, and block while one is in use. */
-    if (subch_has_mdevs(&st, mdevs)) {
+    if (vccw_subch_list_mdevs(host, subch, mdevs)) {
         vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
                        "subchannel %s still has mediated devices (%s): destroy them first",
                        subch, mdevs->str);
         goto out;
     }
-    if ((st.driver && !subch_unbind(host, &st, st.driver, &step_err)) ||
-        !subch_set_override(host, &st, NULL, &step_err) ||
-        !subch_probe(host, &st, &step_err))
+    if ((st.orig.driver && !vccw_subch_unbind(host, subch, st.orig.driver, &step_err)) ||
+        !vccw_subch_set_override(host, subch, NULL, &step_err) ||
+        !vccw_subch_probe(host, subch, &step_err))
         goto rollback;
-    now = subch_current_driver(&st);
+    now = vccw_subch_current_driver(host, subch);
     if (g_strcmp0(now, IO_SUBCHANNEL) != 0) {
         vccw_error_set(&step_err, VCCW_ERR_OPERATION_FAILED,
                        "subchannel %s did not go back to io_subchannel (driver now: %s)",
@@ -439,17 +295,13 @@ vccw_nodedev_reattach(VccwNodeDevDriver *drv, const char *name, unsigned int fla
     }
     if (!driverctl_persist(host, subch, NULL, &step_err))
         goto rollback;
-    wait_for_ccw_device(host, &st);
+    /* as after driverctl's unset-override: the caller finds the device */
+    vccw_subch_wait_ccw_device(host, subch, CCW_DEVICE_TIMEOUT_MS);
     ok = true;
     goto out;
 
- rollback: {
-        GString *why = g_string_new(step_err->message);
-        subch_restore(host, &st, why);
-        g_set_error_literal(err, VCCW_ERROR, step_err->code, why->str);
-        g_string_free(why, TRUE);
-        g_clear_error(&step_err);
-    }
+ rollback:
+    subch_rollback(host, &st, step_err, err);
  out:
     subch_state_clear(&st);
     return ok;
@@ -460,11 +312,12 @@ vccw_nodedev_apply_persistent_override(VccwNodeDevDriver *drv, const char *subch
                                        bool *applied, GError **err)
 {
     const VccwHost *host = vccw_nodedev_driver_host(drv);
-    g_autofree char *canon = NULL, *file = NULL, *path = NULL, *name = NULL;
+    g_autofree char *canon = NULL, *file = NULL, *path = NULL;
     g_autofree char *content = NULL;
     g_autoptr(GError) read_err = NULL;
-    SubchState st = { 0 };
+    VccwSubchState st = { 0 };
     VccwCcwId id;
+    bool bound;
     bool ok;
 
     *applied = false;
@@ -492,18 +345,16 @@ vccw_nodedev_apply_persistent_override(VccwNodeDevDriver *drv, const char *subch
                        path, content);
         return false;
     }
-    if (!subch_read_state(host, subch, &st, err)) {
-        subch_state_clear(&st);
+    if (!vccw_subch_read_state(host, subch, &st, err)) {
+        vccw_subch_state_clear(&st);
         return false;
     }
     /* already there (the rule ran before, or driverctl did it) */
-    if (g_strcmp0(st.driver, VFIO_CCW) == 0) {
-        subch_state_clear(&st);
+    bound = g_strcmp0(st.driver, VFIO_CCW) == 0;
+    vccw_subch_state_clear(&st);
+    if (bound)
         return true;
-    }
-    subch_state_clear(&st);
-    name = vccw_nodedev_name_css(&id);
-    ok = vccw_nodedev_detach(drv, name, VCCW_DETACH_FORCE, err);
+    ok = vccw_nodedev_detach_subch(drv, subch, VCCW_DETACH_FORCE, err);
     *applied = ok;
     return ok;
 }

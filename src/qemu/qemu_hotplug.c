@@ -451,19 +451,10 @@ vccw_qemu_attach_device(VccwQmp *qmp, VccwHostdevMgr *mgr, const VccwQemuCaps *c
         qmp_object_del(qmp, g_ptr_array_index(added_objs, i));
     if (prepared) {
         g_autoptr(GError) e = NULL;
-        if (!vccw_hostdev_release(mgr, with->name, spec.uuid, report, &e)) {
-            /* a caller that passed no error still gets the host device
-             * given back; only the text is not built */
-            if (err && *err) {
-                GError *orig = *err;
-                *err = g_error_new(orig->domain, orig->code,
-                                   "%s; giving the host device back failed too: %s",
-                                   orig->message, e->message);
-                g_error_free(orig);
-            }
-        } else if (report) {
+        if (!vccw_hostdev_release(mgr, with->name, spec.uuid, report, &e))
+            vccw_error_append(err, "; giving the host device back failed too: %s", e->message);
+        else if (report)
             g_ptr_array_add(report, g_strdup("QEMU refused the device: the host is back as it was"));
-        }
     }
     vccw_hotplug_result_clear(res);
     return false;

@@ -14,12 +14,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-/* json-c has no cleanup function of its own; define it once, here, so
- * every user of json-c in the tree can write g_autoptr(json_object). */
-#ifndef VCCW_JSON_AUTOPTR_DEFINED
-# define VCCW_JSON_AUTOPTR_DEFINED
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
-#endif
+#include "vccw_json.h"   /* g_autoptr(json_object) */
 
 typedef struct _VccwQmp VccwQmp;
 

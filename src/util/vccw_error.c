@@ -56,3 +56,21 @@ vccw_error_set_errno(GError **err, int errnum, const char *fmt, ...)
     va_end(ap);
     g_set_error(err, VCCW_ERROR, VCCW_ERR_SYSTEM, "%s: %s", msg, g_strerror(errnum));
 }
+
+void
+vccw_error_append(GError **err, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *tail = NULL;
+    char *joined;
+
+    if (!err || !*err)
+        return;
+    va_start(ap, fmt);
+    tail = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    /* as g_prefix_error does: the message is the error's own to replace */
+    joined = g_strconcat((*err)->message, tail, NULL);
+    g_free((*err)->message);
+    (*err)->message = joined;
+}

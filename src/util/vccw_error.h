@@ -36,5 +36,12 @@ void vccw_error_set(GError **err, VccwErrorCode code, const char *fmt, ...)
 void vccw_error_set_errno(GError **err, int errnum, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 
+/* A rollback after a failure failed too: append the printf-formatted
+ * @fmt (say what was rolled back and why it failed) to the first error
+ * *@err, keeping its domain and code, so the caller reports both. Nothing
+ * when @err or *@err is NULL: a caller that passes no error still gets
+ * the rollback done; only the text is not built. */
+void vccw_error_append(GError **err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 /* The prefix text of @code ("" for codes without one). */
 const char *vccw_error_prefix(VccwErrorCode code);

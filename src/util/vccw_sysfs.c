@@ -1,4 +1,4 @@
-#include "node_device_sysfs.h"
+#include "vccw_sysfs.h"
 #include "vccw_error.h"
 
 #include <dirent.h>

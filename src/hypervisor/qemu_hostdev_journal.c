@@ -1,11 +1,11 @@
 /* virtccw: the crash-safe journal of a domain's host-device changes.
  * See qemu_hostdev_journal.h for the protocol. */
 #include "qemu_hostdev_journal.h"
-#include "node_device_sysfs.h"
 #include "node_device_conf.h"
-#include "qemu_qmp.h"          /* g_autoptr(json_object) */
 #include "vccw_enum.h"
 #include "vccw_error.h"
+#include "vccw_json.h"          /* g_autoptr(json_object) */
+#include "vccw_subchannel.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -657,129 +657,16 @@ vccw_hd_journal_list(const VccwHost *host, GError **err)
 
 /* ---- host state and undo primitives --------------------------------------- */
 
-static bool
-host_write(const VccwHost *host, const char *path, const char *value, GError **err)
-{
-    int rc;
-
-    if (!vccw_host_check_inside(host, path, err))
-        return false;
-    if ((rc = vccw_sysfs_write(path, value)) < 0) {
-        g_autofree char *shown = g_strdup(value);
-        g_strchomp(shown);
-        vccw_error_set_errno(err, -rc, "cannot write '%s' to '%s'", shown, path);
-        return false;
-    }
-    return true;
-}
-
-bool
-vccw_hd_subch_state(const VccwHost *host, const char *subch, char **driver, char **override,
-                    GError **err)
-{
-    g_autofree char *dir = vccw_host_path(host, VCCW_HOST_DIR_CSS_DEVICES, subch, NULL, err);
-    char buf[256];
-    int fd;
-
-    *driver = *override = NULL;
-    if (!dir)
-        return false;
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        vccw_error_set_errno(err, errno, "cannot open subchannel %s", subch);
-        return false;
-    }
-    if (vccw_sysfs_link_base_at(fd, "driver", buf, sizeof(buf)) >= 0)
-        *driver = g_strdup(buf);
-    if (vccw_sysfs_read_at(fd, "driver_override", buf, sizeof(buf)) >= 0 &&
-        buf[0] && !g_str_equal(buf, "(null)"))
-        *override = g_strdup(buf);
-    close(fd);
-    return true;
-}
-
-static bool
-subch_mdevs(const VccwHost *host, const char *subch, GString *names)
-{
-    g_autofree char *dir = vccw_host_path(host, VCCW_HOST_DIR_CSS_DEVICES, subch, NULL, NULL);
-    g_autoptr(GDir) d = dir ? g_dir_open(dir, 0, NULL) : NULL;
-    const char *ent;
-
-    while (d && (ent = g_dir_read_name(d))) {
-        if (vccw_uuid_is_canonical(ent))
-            g_string_append_printf(names, "%s%s", names->len ? ", " : "", ent);
-    }
-    return names->len > 0;
-}
-
 bool
 vccw_hd_subch_restore(const VccwHost *host, const char *subch, const char *orig_driver,
                       const char *orig_override, bool *changed, GError **err)
 {
-    g_autofree char *driver = NULL, *override = NULL;
-    g_autofree char *dir = NULL, *value = NULL, *path = NULL;
-    g_autoptr(GString) mdevs = g_string_new(NULL);
+    /* the journal keeps the saved state; putting it back is the host
+     * primitive's job (idempotent, so an interrupted undo is finished) */
+    const VccwSubchState orig = { .driver = (char *)orig_driver,
+                                  .override = (char *)orig_override };
 
-    *changed = false;
-    if (!vccw_hd_subch_state(host, subch, &driver, &override, err))
-        return false;
-    if (g_strcmp0(driver, orig_driver) == 0 && g_strcmp0(override, orig_override) == 0)
-        return true;
-    if (!(dir = vccw_host_path(host, VCCW_HOST_DIR_CSS_DEVICES, subch, NULL, err)))
-        return false;
-    value = g_strdup_printf("%s\n", subch);
-    if (driver && g_strcmp0(driver, orig_driver) != 0) {
-        /* unbinding from vfio_ccw removes the mdevs on it, and blocks
-         * while one is in use: never do that behind a user's back */
-        if (g_str_equal(driver, VFIO_CCW) && subch_mdevs(host, subch, mdevs)) {
-            vccw_error_set(err, VCCW_ERR_OPERATION_INVALID,
-                           "cannot give subchannel %s back to %s: it still has mediated devices (%s)",
-                           subch, orig_driver ? orig_driver : "no driver", mdevs->str);
-            return false;
-        }
-        if (!(path = vccw_host_path(host, VCCW_HOST_DIR_CSS_DRIVERS, driver, "unbind", err)) ||
-            !host_write(host, path, value, err))
-            return false;
-        *changed = true;
-        g_clear_pointer(&path, g_free);
-    }
-    if (g_strcmp0(override, orig_override) != 0) {
-        g_autofree char *ovr = g_strdup_printf("%s\n", orig_override ? orig_override : "");
-        path = g_build_filename(dir, "driver_override", NULL);
-        if (!host_write(host, path, ovr, err))
-            return false;
-        *changed = true;
-        g_clear_pointer(&path, g_free);
-    }
-    g_clear_pointer(&driver, g_free);
-    g_clear_pointer(&override, g_free);
-    if (!vccw_hd_subch_state(host, subch, &driver, &override, err))
-        return false;
-    if (orig_driver && !driver) {
-        g_autoptr(GError) bind_err = NULL;
-
-        if (!(path = vccw_host_path(host, VCCW_HOST_DIR_CSS_DRIVERS, orig_driver, "bind", err)))
-            return false;
-        if (!host_write(host, path, value, &bind_err)) {
-            g_autofree char *probe = vccw_host_path(host, VCCW_HOST_DIR_CSS_BUS, "drivers_probe",
-                                                    NULL, err);
-            if (!probe || !host_write(host, probe, value, err))
-                return false;
-        }
-        *changed = true;
-        g_clear_pointer(&driver, g_free);
-        g_clear_pointer(&override, g_free);
-        if (!vccw_hd_subch_state(host, subch, &driver, &override, err))
-            return false;
-    }
-    if (g_strcmp0(driver, orig_driver) != 0 || g_strcmp0(override, orig_override) != 0) {
-        vccw_error_set(err, VCCW_ERR_OPERATION_FAILED,
-                       "subchannel %s did not go back to driver %s with override %s (now: driver %s, override %s)",
-                       subch, orig_driver ? orig_driver : "(none)",
-                       orig_override ? orig_override : "(null)", driver ? driver : "(none)",
-                       override ? override : "(null)");
-        return false;
-    }
-    return true;
+    return vccw_subch_restore(host, subch, &orig, changed, err);
 }
 
 bool

@@ -142,15 +142,12 @@ bool vccw_hd_journal_recover(VccwHdJournal *j, VccwNodeDevDriver *drv,
 /* ---- host changes the journal knows how to undo ------------------------ */
 
 /* Put subchannel @subch back to driver @orig_driver (NULL: unbound) and
- * driver_override @orig_override (NULL: unset). Writes only what differs
- * from the present state; refuses while mdevs live on the subchannel. */
+ * driver_override @orig_override (NULL: unset): vccw_subch_restore(),
+ * which writes only what differs from the present state and refuses while
+ * mdevs live on the subchannel. */
 bool vccw_hd_subch_restore(const VccwHost *host, const char *subch,
                            const char *orig_driver, const char *orig_override,
                            bool *changed, GError **err);
-
-/* The driver and driver_override of @subch now (NULL: none / unset). */
-bool vccw_hd_subch_state(const VccwHost *host, const char *subch, char **driver,
-                         char **override, GError **err);
 
 /* Stop the mdev @uuid on @parent if it is active (refused while in use). */
 bool vccw_hd_mdev_stop(VccwNodeDevDriver *drv, const char *uuid, const char *parent,

@@ -5,17 +5,13 @@
 #include "qemu_hostdev_journal.h"
 #include "domain_parse.h"
 #include "mdevctl_store.h"
-#include "node_device_sysfs.h"
 #include "vccw_error.h"
+#include "vccw_mdev.h"
+#include "vccw_subchannel.h"
 #include "vccw_xml.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/types.h>
-#include <unistd.h>
 
-#define VFIO_CCW "vfio_ccw"
 #define DEVICE_API_CCW "vfio-ccw"
 
 struct _VccwHostdevMgr {
@@ -153,83 +149,10 @@ vccw_hostdev_specs_from_xml(const char *xml, size_t len, char **name, GArray **s
 
 /* ---- checks ----------------------------------------------------------------- */
 
-static const char *const known_apis[] = { "vfio-pci", "vfio-ccw", "vfio-ap", NULL };
-
-/* libvirt's virMediatedDeviceCheckModel, on the device_api read from
- * @dirfd/@attr; @shown is the mdev's path as the host names it. */
-static bool
-check_api_at(int dirfd, const char *attr, const char *shown, GError **err)
-{
-    char api[128];
-    ssize_t rc = vccw_sysfs_read_at(dirfd, attr, api, sizeof(api));
-
-    if (rc < 0) {
-        vccw_error_set_errno(err, (int)-rc, "failed to read '%s/mdev_type/device_api'", shown);
-        return false;
-    }
-    if (!g_strv_contains(known_apis, api)) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "device API '%s' not supported yet", api);
-        return false;
-    }
-    if (!g_str_equal(api, DEVICE_API_CCW)) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL,
-                       "invalid device API '%s' for device %s: device only supports '%s'",
-                       DEVICE_API_CCW, shown, api);
-        return false;
-    }
-    return true;
-}
-
 static char *
 mdev_shown_path(const char *uuid)
 {
     return g_strdup_printf("%s/%s", vccw_host_dir_abs(VCCW_HOST_DIR_MDEV_DEVICES), uuid);
-}
-
-/* The device API of an active mdev (sysfs: <mdev>/mdev_type/device_api). */
-static bool
-check_api_active(const VccwHost *host, const char *uuid, GError **err)
-{
-    g_autofree char *dir = vccw_host_path(host, VCCW_HOST_DIR_MDEV_DEVICES, uuid, NULL, err);
-    g_autofree char *shown = mdev_shown_path(uuid);
-    bool ok;
-    int fd;
-
-    if (!dir)
-        return false;
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        vccw_error_set(err, VCCW_ERR_NO_DEVICE, "mediated device '%s' not found", uuid);
-        return false;
-    }
-    ok = check_api_at(fd, "mdev_type/device_api", shown, err);
-    close(fd);
-    return ok;
-}
-
-/* Before starting a defined mdev: the device API of its type on the
- * parent, when the parent already offers the type. */
-static bool
-check_api_defined(const VccwHost *host, const VccwNodeDevDef *mdev, const char *uuid,
-                  GError **err)
-{
-    g_autofree char *dir = NULL;
-    g_autofree char *attr = NULL;
-    g_autofree char *shown = mdev_shown_path(uuid);
-    bool ok = true;
-    int fd;
-
-    if (!mdev->parent_addr || !mdev->mdev_type || !vccw_path_component_is_safe(mdev->mdev_type))
-        return true;
-    if (!(dir = vccw_host_path(host, VCCW_HOST_DIR_CSS_DEVICES, mdev->parent_addr,
-                               "mdev_supported_types", NULL)))
-        return true;
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-        return true;   /* parent not on vfio_ccw yet: checked once started */
-    attr = g_strdup_printf("%s/device_api", mdev->mdev_type);
-    if (faccessat(fd, attr, F_OK, 0) == 0)
-        ok = check_api_at(fd, attr, shown, err);
-    close(fd);
-    return ok;
 }
 
 /* One hostdev being prepared. */
@@ -275,8 +198,11 @@ check_exists(VccwHostdevMgr *mgr, Item *it, GError **err)
         return false;
     }
     if (it->mdev->active)
-        return check_api_active(mgr->host, it->uuid, err);
-    return check_api_defined(mgr->host, it->mdev, it->uuid, err);
+        return vccw_mdev_check_api(mgr->host, it->uuid, DEVICE_API_CCW, err);
+    /* before starting a defined mdev: the device API of its type on the
+     * parent, when the parent already offers the type */
+    return vccw_mdev_check_type_api(mgr->host, it->mdev->parent_addr, it->mdev->mdev_type,
+                                    it->uuid, DEVICE_API_CCW, err);
 }
 
 /* Loop 2: no other domain holds it. */
@@ -333,7 +259,7 @@ make_ready(VccwHostdevMgr *mgr, VccwHdJournal *j, Item *it, GPtrArray *report, G
 {
     VccwHdClaim *c = vccw_hd_journal_find_claim(j, it->uuid);
     const VccwNodeDevDef *m = it->mdev;
-    g_autofree char *driver = NULL, *override = NULL;
+    g_auto(VccwSubchState) orig = { 0 };
     VccwHdAction *a;
 
     if (m->active || !it->spec.managed)
@@ -343,30 +269,31 @@ make_ready(VccwHostdevMgr *mgr, VccwHdJournal *j, Item *it, GPtrArray *report, G
                        it->uuid);
         return false;
     }
-    if (!vccw_hd_subch_state(mgr->host, m->parent_addr, &driver, &override, err))
+    if (!vccw_subch_read_state(mgr->host, m->parent_addr, &orig, err))
         return false;
-    if (g_strcmp0(driver, VFIO_CCW) != 0) {
+    if (g_strcmp0(orig.driver, VCCW_SUBCH_DRIVER_VFIO_CCW) != 0) {
         a = vccw_hd_action_new(VCCW_HD_ACT_BIND_SUBCH, m->parent_addr);
-        a->orig_driver = g_strdup(driver);
-        a->orig_override = g_strdup(override);
+        a->orig_driver = g_strdup(orig.driver);
+        a->orig_override = g_strdup(orig.override);
         if (!journal_begin(j, c, a, err) ||
-            !vccw_nodedev_detach(mgr->drv, m->parent, 0, err) ||
+            !vccw_nodedev_detach_subch(mgr->drv, m->parent_addr, 0, err) ||
             !journal_done(j, a, "bind", err))
             return false;
         if (report)
             g_ptr_array_add(report, g_strdup_printf("subchannel %s bound to vfio_ccw (was %s)",
-                                                    m->parent_addr, driver ? driver : "unbound"));
+                                                    m->parent_addr,
+                                                    orig.driver ? orig.driver : "unbound"));
     }
     a = vccw_hd_action_new(VCCW_HD_ACT_START_MDEV, m->parent_addr);
     a->mdev_type = g_strdup(m->mdev_type);
     if (!journal_begin(j, c, a, err) ||
-        !vccw_nodedev_start(mgr->drv, m->name, err) ||
+        !vccw_nodedev_start_mdev(mgr->drv, it->spec.uuid, m->parent_addr, err) ||
         !journal_done(j, a, "start", err))
         return false;
     if (report)
         g_ptr_array_add(report, g_strdup_printf("mediated device %s started on %s", it->uuid,
                                                 m->parent_addr));
-    return check_api_active(mgr->host, it->uuid, err);
+    return vccw_mdev_check_api(mgr->host, it->uuid, DEVICE_API_CCW, err);
 }
 
 /* Roll back what the transaction of @j did; append to @err on failure. */
@@ -381,13 +308,8 @@ rollback(VccwHostdevMgr *mgr, VccwHdJournal *j, GError **err)
         if (vccw_hd_journal_commit(j, &e))
             return;
     }
-    if (err && *err) {
-        GError *orig = *err;
-        *err = g_error_new(orig->domain, orig->code,
-                           "%s; rolling back failed too: %s (the journal %s keeps what is left: 'virtccw recover %s' finishes it)",
-                           orig->message, e->message, j->path, j->domain);
-        g_error_free(orig);
-    }
+    vccw_error_append(err, "; rolling back failed too: %s (the journal %s keeps what is left: 'virtccw recover %s' finishes it)",
+                      e->message, j->path, j->domain);
 }
 
 static bool
