@@ -539,7 +539,6 @@ mdevctl_index_entry(int pfd, const char *parent, const MdevctlDirent64 *ent, voi
     char canon[VCCW_UUID_STRING_BUFLEN];
     unsigned char raw[VCCW_UUID_BUFLEN];
 
-    (void)pfd;
     if (!vccw_uuid_parse(ent->d_name, raw))
         return;
     vccw_uuid_format(raw, canon);
