@@ -10,6 +10,7 @@
 #include "vccw_host.h"
 #include "vccw_uuid.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ */

@@ -12,7 +12,9 @@
 
 #include <json-c/json.h>
 
+#include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <glib-unix.h>
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
