@@ -107,25 +107,61 @@ for what in "${not_run[@]}"; do
   echo "not run in this root: $what"
 done
 CI=${CI:-} python3 - "$fuzz_result" "$include_result" "$build_failed" "${logs[@]}" <<'PY' || status=1
-import json, os, re, sys
-# Each data-driven runner prints "N passed, N failed" for its cases; a
-# test without such a line counts as one. Under CI=true a skipped test is
-# a failure (its prerequisite is missing), named here.
+import json, os, re, subprocess, sys
+# A TAP test (meson's protocol 'tap': the C runners, tests/testutils.h)
+# counts each of its "ok"/"not ok" lines; "ok ... # SKIP" is a skip and
+# "not ok ... # TODO" a known failure (passed). Another data-driven runner
+# prints "N passed, N failed" for its cases; a test without either counts
+# as one. A test that did not end well without a failed case of its own
+# (a crash, a wrong plan) is one failure more. Under CI=true a skip, of a
+# whole test or of a TAP case, is a failure (its prerequisite is
+# missing), named here.
 fuzz, includes, logs = sys.argv[1], sys.argv[2], sys.argv[4:]
 ci = os.environ.get("CI") == "true"
 p = s = 0
 f = int(sys.argv[3])   # builds that failed
+tap_line = re.compile(r"^(not ok|ok)\b([^#\n]*)(?:#\s*(SKIP|TODO)\b(.*))?", re.I | re.M)
+
+def tap_tests(builddir):
+    try:
+        out = subprocess.run(["meson", "introspect", builddir, "--tests"],
+                             capture_output=True, text=True, check=True).stdout
+        return {t["name"] for t in json.loads(out) if t.get("protocol") == "tap"}
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return set()
+
 for log in logs:
+    tap = tap_tests(os.path.dirname(os.path.dirname(log)))
     for line in open(log):
         t = json.loads(line)
         r = t.get("result")
-        counts = re.findall(r"^(\d+) passed, (\d+) failed", t.get("stdout") or "", re.M)
+        out = t.get("stdout") or ""
+        name = t.get("name", "").split(" / ")[-1]
+        counts = re.findall(r"^(\d+) passed, (\d+) failed", out, re.M)
+        cases = tap_line.findall(out) if name in tap else []
         if r == "SKIP" and ci:
             f += 1
-            why = (t.get("stdout") or "").strip().splitlines()[-1:] or ["?"]
+            why = out.strip().splitlines()[-1:] or ["?"]
             print(f"FAIL (skipped under CI=true): {t.get('name')}: {why[0]}")
         elif r == "SKIP":
             s += 1
+        elif cases:
+            bad = 0
+            for res, desc, directive, why in cases:
+                directive = directive.upper()
+                if res.lower() == "ok" and directive == "SKIP":
+                    if ci:
+                        bad += 1
+                        print(f"FAIL (skipped under CI=true): {t.get('name')}: {desc.strip()}: {why.strip()}")
+                    else:
+                        s += 1
+                elif res.lower() == "ok" or directive == "TODO":
+                    p += 1
+                else:
+                    bad += 1
+            f += bad
+            if r not in ("OK", "EXPECTEDFAIL") and bad == 0:
+                f += 1
         elif counts:
             p += int(counts[-1][0]); f += int(counts[-1][1])
             if r not in ("OK", "EXPECTEDFAIL") and int(counts[-1][1]) == 0:

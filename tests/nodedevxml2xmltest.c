@@ -33,7 +33,8 @@
  *
  * VIRTCCW_TEST_REGENERATE=1 rewrites our expected files that differ (and
  * writes missing out/NAME.xml, .err, .def) for review with `git diff`.
- * The last line is "N passed, N failed"; the exit status is 1 on failure.
+ * Every check is one TAP line (tests/testutils.h); the exit status is 1
+ * on failure.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,9 +47,9 @@
 
 #include "node_device_conf.h"
 #include "vccw_error.h"
+#include "testutils.h"
 
-static unsigned int passed, failed, skipped, skipped11;
-static bool regenerate;
+static unsigned int skipped, skipped11;
 static char *validator;
 static xmlRelaxNGPtr schema11;     /* libvirt 11.3's nodedev.rng, NULL: absent */
 
@@ -61,13 +62,7 @@ result(bool ok, const char *fmt, ...)
     va_start(ap, fmt);
     what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    if (ok) {
-        passed++;
-        printf("ok    %s\n", what);
-    } else {
-        failed++;
-        printf("FAIL  %s\n", what);
-    }
+    vccw_test_check(ok, what, NULL);
 }
 
 static char *
@@ -80,44 +75,11 @@ read_file(const char *path)
     return data;
 }
 
-/* Show where @expected and @actual part. */
-static void
-show_difference(const char *expected, const char *actual)
-{
-    g_auto(GStrv) e = g_strsplit(expected, "\n", -1);
-    g_auto(GStrv) a = g_strsplit(actual, "\n", -1);
-    guint i;
-
-    for (i = 0; e[i] && a[i] && g_str_equal(e[i], a[i]); i++)
-        ;
-    printf("      first difference at line %u:\n      expected: %s\n      actual:   %s\n",
-           i + 1, e[i] ? e[i] : "(end)", a[i] ? a[i] : "(end)");
-}
-
 /* Compare @actual with the file @path (ours: may be regenerated). */
 static void
 check_file(const char *what, const char *path, const char *actual)
 {
-    g_autofree char *expected = read_file(path);
-
-    if (expected && g_str_equal(expected, actual)) {
-        result(true, "%s", what);
-        return;
-    }
-    if (regenerate) {
-        g_autoptr(GError) err = NULL;
-        bool ok = g_file_set_contents(path, actual, -1, &err);
-        result(ok, "%s (regenerated %s)%s%s", what, path, ok ? "" : ": ",
-               ok ? "" : err->message);
-        return;
-    }
-    if (!expected) {
-        result(false, "%s: cannot read %s", what, path);
-        printf("      actual:\n%s", actual);
-        return;
-    }
-    result(false, "%s: differs from %s", what, path);
-    show_difference(expected, actual);
+    vccw_test_compare_file(what, path, actual);
 }
 
 /* virt-xml-validate FILE nodedev: libvirt's own schema. */
@@ -157,7 +119,7 @@ check_schema(const char *what, const char *xml)
     g_unlink(tmp);
     result(g_spawn_check_wait_status(status, NULL), "%s: virt-xml-validate nodedev", what);
     if (!g_spawn_check_wait_status(status, NULL))
-        printf("      %s%s", out ? out : "", errout ? errout : "");
+        vccw_test_diag("%s%s", out ? out : "", errout ? errout : "");
 }
 
 /* Content libvirt 9.0's schema does not know: <start> (10.0+), ccwgroup
@@ -206,7 +168,7 @@ check_schema11(const char *what, const char *xml)
     }
     result(rc == 0, "%s: libvirt 11.3 nodedev schema", what);
     if (rc != 0)
-        printf("      %s", msg->str);
+        vccw_test_diag("%s", msg->str);
 }
 
 /* The schema of $VIRTCCW_LIBVIRT11_SCHEMAS/nodedev.rng. */
@@ -234,8 +196,8 @@ load_schema11(void)
             result(false, "libvirt 11.3 nodedev schema: %s not found (run scripts/fetch-libvirt-schemas.sh)",
                    path);
         else
-            printf("note: libvirt 11.3 nodedev schema %s not found (scripts/fetch-libvirt-schemas.sh); those checks skipped\n",
-                   path);
+            vccw_test_skip("libvirt 11.3 nodedev schema",
+                           "not found (scripts/fetch-libvirt-schemas.sh); those checks skipped");
         return;
     }
     pctxt = xmlRelaxNGNewParserCtxt(path);
@@ -244,7 +206,7 @@ load_schema11(void)
     if (!schema11)
         result(false, "libvirt 11.3 nodedev schema %s does not load", path);
     else
-        printf("note: validating against %s\n", path);
+        vccw_test_diag("note: validating against %s", path);
 }
 
 /* Parse @xml (a formatted document) again and format it with @flags:
@@ -264,7 +226,7 @@ check_roundtrip(const char *what, const char *xml, unsigned int flags)
     again = vccw_nodedev_def_format(def, flags);
     result(again && g_str_equal(again, xml), "%s: round trip", what);
     if (again && !g_str_equal(again, xml))
-        show_difference(xml, again);
+        vccw_test_diff(xml, again);
 }
 
 /* One formatted document: compare, re-parse, validate. */
@@ -399,7 +361,7 @@ check_str(const char *what, char *actual, const char *expected)
 {
     result(actual && g_str_equal(actual, expected), "%s: '%s'", what, expected);
     if (!actual || !g_str_equal(actual, expected))
-        printf("      actual: '%s'\n", actual ? actual : "(null)");
+        vccw_test_diag("actual: '%s'", actual ? actual : "(null)");
     g_free(actual);
 }
 
@@ -605,8 +567,8 @@ check_error(const char *what, VccwNodeDevDef *def, GError *err, const char *expe
 {
     result(!def && err && g_str_equal(err->message, expected), "%s", what);
     if (def || !err || !g_str_equal(err->message, expected))
-        printf("      expected: %s\n      actual:   %s\n", expected,
-               err ? err->message : "(parsed)");
+        vccw_test_diag("expected: %s\nactual:   %s", expected,
+                       err ? err->message : "(parsed)");
     vccw_nodedev_def_free(def);
 }
 
@@ -712,7 +674,7 @@ peer_compare(const char *what, const char *outdir, const char *outname,
     stripped = strip_unread_by_libvirt(actual);
     result(g_str_equal(stripped, expected), "%s: same as libvirt's %s", what, outname);
     if (!g_str_equal(stripped, expected))
-        show_difference(expected, stripped);
+        vccw_test_diff(expected, stripped);
 }
 
 static void
@@ -813,7 +775,6 @@ main(int argc, char **argv)
             return 2;
         }
     }
-    regenerate = g_strcmp0(g_getenv("VIRTCCW_TEST_REGENERATE"), "1") == 0;
     /* a missing prerequisite: skipped, but a failure under CI=true, where
      * scripts/install-deps.sh should have installed it */
     ci = g_strcmp0(g_getenv("CI"), "true") == 0;
@@ -821,7 +782,8 @@ main(int argc, char **argv)
     if (!validator && ci)
         result(false, "prerequisite missing under CI=true: virt-xml-validate (Debian: libvirt-clients)");
     else if (!validator)
-        printf("note: virt-xml-validate not found (Debian: libvirt-clients); schema checks skipped\n");
+        vccw_test_skip("virt-xml-validate",
+                       "not found (Debian: libvirt-clients); schema checks skipped");
     load_schema11();
 
     {
@@ -844,15 +806,14 @@ main(int argc, char **argv)
     else if (peer && (!peer_optional || ci))
         result(false, "peer corpus %s not found", peer);
     else if (peer)
-        printf("note: peer corpus %s absent; skipped\n", peer);
+        vccw_test_skip("peer corpus", "absent");
 
     if (skipped)
-        printf("note: %u schema checks skipped\n", skipped);
+        vccw_test_diag("note: %u schema checks skipped", skipped);
     if (skipped11)
-        printf("note: %u libvirt 11.3 schema checks skipped\n", skipped11);
+        vccw_test_diag("note: %u libvirt 11.3 schema checks skipped", skipped11);
     if (schema11)
         xmlRelaxNGFree(schema11);
     g_free(validator);
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return vccw_test_done();
 }

@@ -33,9 +33,7 @@
 #include "qemu_command.h"
 #include "qemu_domain.h"
 #include "qemu_release.h"
-
-static bool regenerate;
-static unsigned int passed, failed;
+#include "testutils.h"
 
 /* Recorded capabilities of the QEMU each reference libvirt ran with, per
  * emulator binary name; the first of a release is its default. */
@@ -118,28 +116,14 @@ check(const char *name, const char *what, const char *base, const char *top_base
     g_autofree char *plain = g_strdup_printf("%s.%s", base, kind);
     g_autofree char *override = override_path(base, kind, other_kind);
     const char *path = plain;
-    g_autofree char *expected = NULL;
+    g_autofree char *what_name = NULL;
 
     if (!override && !g_str_equal(base, top_base))
         override = override_path(top_base, kind, other_kind);
     if (override)
         path = override;
-    if (!g_file_get_contents(path, &expected, NULL, NULL) ||
-        !g_str_equal(expected, actual)) {
-        if (regenerate) {
-            g_file_set_contents(path, actual, -1, NULL);
-            printf("ok - %s %s (regenerated %s)\n", name, what, path);
-            passed++;
-            return;
-        }
-        printf("not ok - %s %s\n# expected (%s):\n# %s# actual %s:\n# %s\n",
-               name, what, path, expected ? expected : "(missing)\n",
-               is_error ? "error" : "output", actual);
-        failed++;
-        return;
-    }
-    printf("ok - %s %s\n", name, what);
-    passed++;
+    what_name = g_strdup_printf("%s %s", name, what);
+    vccw_test_compare_file(what_name, path, actual);
 }
 
 /* The directory of a release's expected files: DIR for 9.0, else
@@ -170,8 +154,7 @@ run_case(const char *capsdir, const char *datadir, const char *outdir,
     VccwQemuCaps *caps;
 
     if (!g_file_get_contents(xmlpath, &xml, &len, NULL)) {
-        printf("not ok - %s cannot read input\n", name);
-        failed++;
+        vccw_test_fail(name, "cannot read %s", xmlpath);
         return;
     }
     caps = caps_for(capsdir, inbase, argbase, xml, len, cache);
@@ -229,8 +212,7 @@ main(int argc, char **argv)
         release = r;
     }
     vccw_libvirt_release_set(release);
-    printf("# libvirt %s\n", vccw_libvirt_release_to_string(release));
-    regenerate = g_strcmp0(g_getenv("VIRTCCW_TEST_REGENERATE"), "1") == 0;
+    vccw_test_diag("libvirt %s", vccw_libvirt_release_to_string(release));
     cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                   (GDestroyNotify)vccw_qemu_caps_free);
     if (!(dir = g_dir_open(argv[2], 0, NULL))) {
@@ -248,6 +230,5 @@ main(int argc, char **argv)
             continue;
         run_case(argv[1], argv[2], argv[3], name, cache);
     }
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return vccw_test_done();
 }

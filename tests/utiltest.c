@@ -10,6 +10,7 @@
 #include "vccw_host.h"
 #include "vccw_number.h"
 #include "vccw_uuid.h"
+#include "testutils.h"
 
 static void
 test_uint_parse(void)
@@ -143,13 +144,12 @@ test_libvirt_release(void)
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/util/uint-parse", test_uint_parse);
-    g_test_add_func("/util/uuid", test_uuid);
-    g_test_add_func("/util/host-paths", test_host_paths);
-    g_test_add_func("/conf/ccw-exhaustion", test_ccw_exhaustion);
-    g_test_add_func("/conf/libvirt-release", test_libvirt_release);
-    return g_test_run();
+    vccw_test_run("/util/uint-parse", test_uint_parse);
+    vccw_test_run("/util/uuid", test_uuid);
+    vccw_test_run("/util/host-paths", test_host_paths);
+    vccw_test_run("/conf/ccw-exhaustion", test_ccw_exhaustion);
+    vccw_test_run("/conf/libvirt-release", test_libvirt_release);
+    return vccw_test_done();
 }

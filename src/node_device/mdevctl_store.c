@@ -28,22 +28,21 @@
  *    to other drivers.  Odd entries under a subchannel directory and
  *    unreadable or corrupt files become warnings.
  *
- * JSON is first checked by a small strict validator (below) and only then
- * handed to json-c, which on its own accepts more than serde_json does.
+ * This file is the store on disk (directory iteration, reading and writing
+ * the files); the model is mdevctl_def.c, the JSON writer
+ * mdevctl_json_write.c and the strict reader mdevctl_json_read.c.
  */
 #include "mdevctl_store.h"
-#include "mdevctl_canonical.h"
+#include "mdevctl_store_priv.h"
 #include "vccw_error.h"
 #include "vccw_uuid.h"
 
-#include <json-c/json.h>
 #include <sys/types.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,762 +51,6 @@
 #include <unistd.h>
 
 #define MDEVCTL_SCRIPTS_DIR "scripts.d"
-/* serde_json fails when entering the 128th nested array or object */
-#define MDEVCTL_JSON_MAX_DEPTH 127
-
-/* ------------------------------------------------------------------ */
-/* Names                                                               */
-
-/* The kernel's subchannel names, "%x.%x.%04x" (vccw_ccw_id_parse). */
-bool
-vccw_mdevctl_parent_is_valid(const char *parent)
-{
-    VccwCcwId id;
-
-    return parent && vccw_ccw_id_parse(parent, &id);
-}
-
-/* A definition's file name: the canonical lower-case form mdevctl writes. */
-static bool
-mdevctl_uuid_name_parse(const char *name, unsigned char uuid[VCCW_UUID_BUFLEN])
-{
-    if (!vccw_uuid_is_canonical(name))
-        return false;
-    for (const char *c = name; *c; c++) {
-        if (g_ascii_isupper(*c))
-            return false;
-    }
-    return vccw_uuid_parse(name, uuid);
-}
-
-/* An mdev type must be usable as one sysfs file name. */
-static bool
-mdevctl_type_is_valid(const char *type)
-{
-    return type && vccw_path_component_is_safe(type);
-}
-
-/* ------------------------------------------------------------------ */
-/* Definitions                                                         */
-
-VccwMdevctlDef *
-vccw_mdevctl_def_new(void)
-{
-    VccwMdevctlDef *def = g_new0(VccwMdevctlDef, 1);
-
-    def->start = VCCW_MDEV_START_MANUAL;
-    def->attrs = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_mdev_attr_free);
-    return def;
-}
-
-void
-vccw_mdevctl_def_free(VccwMdevctlDef *def)
-{
-    if (!def)
-        return;
-    g_free(def->parent);
-    g_free(def->mdev_type);
-    if (def->attrs)
-        g_ptr_array_unref(def->attrs);
-    g_free(def);
-}
-
-bool
-vccw_mdevctl_def_equal(const VccwMdevctlDef *a, const VccwMdevctlDef *b)
-{
-    guint na = a->attrs ? a->attrs->len : 0, nb = b->attrs ? b->attrs->len : 0;
-
-    if (g_strcmp0(a->parent, b->parent) || g_strcmp0(a->mdev_type, b->mdev_type) ||
-        a->start != b->start || memcmp(a->uuid, b->uuid, VCCW_UUID_BUFLEN) || na != nb)
-        return false;
-    for (guint i = 0; i < na; i++) {
-        const VccwMdevAttr *x = g_ptr_array_index(a->attrs, i);
-        const VccwMdevAttr *y = g_ptr_array_index(b->attrs, i);
-
-        if (g_strcmp0(x->name, y->name) || g_strcmp0(x->value, y->value))
-            return false;
-    }
-    return true;
-}
-
-void
-vccw_mdevctl_def_add_attr(VccwMdevctlDef *def, const char *name, const char *value)
-{
-    g_ptr_array_add(def->attrs, vccw_mdev_attr_new(name, value));
-}
-
-/* ------------------------------------------------------------------ */
-/* Writing JSON like serde_json's pretty printer                       */
-
-static void
-json_put_string(GString *out, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        /* a run of characters written as they are, in one append */
-        size_t run = 0;
-
-        while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\')
-            run++;
-        if (run > 0) {
-            g_string_append_len(out, (const char *)p, (gssize)run);
-            p += run - 1;
-            continue;
-        }
-        switch (*p) {
-        case '"': g_string_append(out, "\\\""); break;
-        case '\\': g_string_append(out, "\\\\"); break;
-        case '\b': g_string_append(out, "\\b"); break;
-        case '\f': g_string_append(out, "\\f"); break;
-        case '\n': g_string_append(out, "\\n"); break;
-        case '\r': g_string_append(out, "\\r"); break;
-        case '\t': g_string_append(out, "\\t"); break;
-        default:
-            if (*p < 0x20) {
-                g_string_append(out, "\\u00");
-                g_string_append_c(out, hex[*p >> 4]);
-                g_string_append_c(out, hex[*p & 0xf]);
-            } else {
-                g_string_append_c(out, (char)*p);
-            }
-        }
-    }
-    g_string_append_c(out, '"');
-}
-
-static void
-json_indent(GString *out, unsigned int level)
-{
-    g_string_append_c(out, '\n');
-    for (unsigned int i = 0; i < level; i++)
-        g_string_append(out, "  ");
-}
-
-/* The object {"mdev_type", "start", "attrs"}, opened at the current
- * position, its fields at @level + 1. */
-static void
-json_put_def(GString *out, const VccwMdevctlDef *def, unsigned int level)
-{
-    g_string_append_c(out, '{');
-    json_indent(out, level + 1);
-    g_string_append(out, "\"mdev_type\": ");
-    json_put_string(out, def->mdev_type ? def->mdev_type : "");
-    g_string_append_c(out, ',');
-    json_indent(out, level + 1);
-    g_string_append(out, "\"start\": ");
-    json_put_string(out, def->start == VCCW_MDEV_START_AUTO ? "auto" : "manual");
-    g_string_append_c(out, ',');
-    json_indent(out, level + 1);
-    g_string_append(out, "\"attrs\": [");
-    for (guint i = 0; def->attrs && i < def->attrs->len; i++) {
-        const VccwMdevAttr *attr = g_ptr_array_index(def->attrs, i);
-
-        if (i > 0)
-            g_string_append_c(out, ',');
-        json_indent(out, level + 2);
-        g_string_append_c(out, '{');
-        json_indent(out, level + 3);
-        json_put_string(out, attr->name ? attr->name : "");
-        g_string_append(out, ": ");
-        json_put_string(out, attr->value ? attr->value : "");
-        json_indent(out, level + 2);
-        g_string_append_c(out, '}');
-    }
-    if (def->attrs && def->attrs->len > 0)
-        json_indent(out, level + 1);
-    g_string_append_c(out, ']');
-    json_indent(out, level);
-    g_string_append_c(out, '}');
-}
-
-char *
-vccw_mdevctl_def_to_json(const VccwMdevctlDef *def)
-{
-    GString *out;
-
-    g_return_val_if_fail(def != NULL, NULL);
-    out = g_string_sized_new(128);
-    json_put_def(out, def, 0);
-    return g_string_free(out, FALSE);
-}
-
-static gint
-mdevctl_def_cmp(gconstpointer a, gconstpointer b)
-{
-    const VccwMdevctlDef *da = *(const VccwMdevctlDef *const *)a;
-    const VccwMdevctlDef *db = *(const VccwMdevctlDef *const *)b;
-    int r = strcmp(da->parent ? da->parent : "", db->parent ? db->parent : "");
-
-    return r ? r : memcmp(da->uuid, db->uuid, VCCW_UUID_BUFLEN);
-}
-
-char *
-vccw_mdevctl_list_to_json(GPtrArray *defs)
-{
-    g_autoptr(GPtrArray) sorted = g_ptr_array_new();
-    GString *out;
-    const char *cur = NULL;
-
-    for (guint i = 0; defs && i < defs->len; i++)
-        g_ptr_array_add(sorted, g_ptr_array_index(defs, i));
-    if (sorted->len == 0)
-        return g_strdup("[]");
-    /* mdevctl groups devices in a BTreeMap by parent and sorts each
-     * group by uuid; a stable sort keeps equal entries as given */
-    g_ptr_array_sort(sorted, mdevctl_def_cmp);
-
-    out = g_string_sized_new(256 * sorted->len);
-    g_string_append(out, "[");
-    json_indent(out, 1);
-    g_string_append(out, "{");
-    for (guint i = 0; i < sorted->len; i++) {
-        const VccwMdevctlDef *def = g_ptr_array_index(sorted, i);
-        const char *parent = def->parent ? def->parent : "";
-        char uuidstr[VCCW_UUID_STRING_BUFLEN];
-
-        if (!cur || !g_str_equal(cur, parent)) {
-            if (cur) {
-                json_indent(out, 2);
-                g_string_append(out, "],");
-            }
-            json_indent(out, 2);
-            json_put_string(out, parent);
-            g_string_append(out, ": [");
-            cur = parent;
-        } else {
-            g_string_append_c(out, ',');
-        }
-        json_indent(out, 3);
-        g_string_append_c(out, '{');
-        json_indent(out, 4);
-        vccw_uuid_format(def->uuid, uuidstr);
-        json_put_string(out, uuidstr);
-        g_string_append(out, ": ");
-        json_put_def(out, def, 4);
-        json_indent(out, 3);
-        g_string_append_c(out, '}');
-    }
-    json_indent(out, 2);
-    g_string_append_c(out, ']');
-    json_indent(out, 1);
-    g_string_append_c(out, '}');
-    json_indent(out, 0);
-    g_string_append_c(out, ']');
-    return g_string_free(out, FALSE);
-}
-
-/* ------------------------------------------------------------------ */
-/* Strict JSON validation (what serde_json accepts)                    */
-
-typedef struct {
-    const char *buf;
-    size_t len;
-    size_t pos;
-    unsigned int depth;
-    const char *msg;
-    size_t errpos;
-} JsonCheck;
-
-static bool json_check_value(JsonCheck *c);
-
-static bool
-json_check_fail(JsonCheck *c, const char *msg)
-{
-    if (!c->msg) {
-        c->msg = msg;
-        c->errpos = c->pos;
-    }
-    return false;
-}
-
-static int
-json_check_peek(const JsonCheck *c)
-{
-    return c->pos < c->len ? (unsigned char)c->buf[c->pos] : -1;
-}
-
-static void
-json_check_ws(JsonCheck *c)
-{
-    while (c->pos < c->len) {
-        char ch = c->buf[c->pos];
-
-        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
-            break;
-        c->pos++;
-    }
-}
-
-/* Four hex digits at pos; advances past them. */
-static bool
-json_check_hex4(JsonCheck *c, unsigned int *cp)
-{
-    *cp = 0;
-    if (c->len - c->pos < 4)
-        return json_check_fail(c, "EOF in \\u escape");
-    for (int i = 0; i < 4; i++) {
-        char ch = c->buf[c->pos];
-
-        if (!g_ascii_isxdigit(ch))
-            return json_check_fail(c, "invalid \\u escape");
-        *cp = (*cp << 4) | (unsigned int)g_ascii_xdigit_value(ch);
-        c->pos++;
-    }
-    return true;
-}
-
-static bool
-json_check_string(JsonCheck *c)
-{
-    c->pos++;  /* '"' */
-    for (;;) {
-        int ch = json_check_peek(c);
-        unsigned int cp;
-
-        if (ch < 0)
-            return json_check_fail(c, "EOF while parsing a string");
-        if (ch == '"') {
-            c->pos++;
-            return true;
-        }
-        if (ch < 0x20)
-            return json_check_fail(c, "control character in a string");
-        if (ch != '\\') {
-            c->pos++;
-            continue;
-        }
-        c->pos++;
-        switch (json_check_peek(c)) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-            c->pos++;
-            break;
-        case 'u':
-            c->pos++;
-            if (!json_check_hex4(c, &cp))
-                return false;
-            if (cp == 0)
-                return json_check_fail(c, "NUL character (\\u0000) in a string");
-            if (cp >= 0xdc00 && cp <= 0xdfff)
-                return json_check_fail(c, "lone trailing surrogate in \\u escape");
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                if (c->len - c->pos < 2 || c->buf[c->pos] != '\\' ||
-                    c->buf[c->pos + 1] != 'u')
-                    return json_check_fail(c, "lone leading surrogate in \\u escape");
-                c->pos += 2;
-                if (!json_check_hex4(c, &cp))
-                    return false;
-                if (cp < 0xdc00 || cp > 0xdfff)
-                    return json_check_fail(c, "lone leading surrogate in \\u escape");
-            }
-            break;
-        case -1:
-            return json_check_fail(c, "EOF while parsing a string");
-        default:
-            return json_check_fail(c, "invalid escape");
-        }
-    }
-}
-
-static bool
-json_check_digits(JsonCheck *c)
-{
-    size_t start = c->pos;
-
-    while (c->pos < c->len && g_ascii_isdigit(c->buf[c->pos]))
-        c->pos++;
-    return c->pos > start;
-}
-
-static bool
-json_check_number(JsonCheck *c)
-{
-    size_t start = c->pos;
-    g_autofree char *text = NULL;
-    double val;
-
-    if (json_check_peek(c) == '-')
-        c->pos++;
-    if (json_check_peek(c) == '0') {
-        c->pos++;
-        if (g_ascii_isdigit(json_check_peek(c)))
-            return json_check_fail(c, "invalid number");
-    } else if (!json_check_digits(c))
-        return json_check_fail(c, "invalid number");
-    if (json_check_peek(c) == '.') {
-        c->pos++;
-        if (!json_check_digits(c))
-            return json_check_fail(c, "invalid number");
-    }
-    if (json_check_peek(c) == 'e' || json_check_peek(c) == 'E') {
-        c->pos++;
-        if (json_check_peek(c) == '+' || json_check_peek(c) == '-')
-            c->pos++;
-        if (!json_check_digits(c))
-            return json_check_fail(c, "invalid number");
-    }
-    text = g_strndup(c->buf + start, c->pos - start);
-    val = g_ascii_strtod(text, NULL);
-    if (isinf(val)) {
-        c->pos = start;
-        return json_check_fail(c, "number out of range");
-    }
-    return true;
-}
-
-static bool
-json_check_literal(JsonCheck *c, const char *word)
-{
-    size_t n = strlen(word);
-
-    if (c->len - c->pos < n || memcmp(c->buf + c->pos, word, n) != 0)
-        return json_check_fail(c, "expected value");
-    c->pos += n;
-    return true;
-}
-
-/* '[' or '{' at pos */
-static bool
-json_check_container(JsonCheck *c, char close)
-{
-    bool first = true;
-
-    if (++c->depth > MDEVCTL_JSON_MAX_DEPTH)
-        return json_check_fail(c, "recursion limit exceeded");
-    c->pos++;
-    json_check_ws(c);
-    if (json_check_peek(c) == close) {
-        c->pos++;
-        c->depth--;
-        return true;
-    }
-    for (;;) {
-        json_check_ws(c);
-        if (close == '}') {
-            if (json_check_peek(c) < 0)
-                return json_check_fail(c, "EOF while parsing an object");
-            if (!first && json_check_peek(c) == '}')
-                return json_check_fail(c, "trailing comma");
-            if (json_check_peek(c) != '"')
-                return json_check_fail(c, "key must be a string");
-            if (!json_check_string(c))
-                return false;
-            json_check_ws(c);
-            if (json_check_peek(c) != ':')
-                return json_check_fail(c, "expected ':'");
-            c->pos++;
-            json_check_ws(c);
-        }
-        if (json_check_peek(c) < 0)
-            return json_check_fail(c, close == '}' ? "EOF while parsing an object" :
-                                                    "EOF while parsing a list");
-        if (!first && close == ']' && json_check_peek(c) == ']')
-            return json_check_fail(c, "trailing comma");
-        if (!json_check_value(c))
-            return false;
-        first = false;
-        json_check_ws(c);
-        if (json_check_peek(c) == ',') {
-            c->pos++;
-            continue;
-        }
-        if (json_check_peek(c) == close) {
-            c->pos++;
-            c->depth--;
-            return true;
-        }
-        if (json_check_peek(c) < 0)
-            return json_check_fail(c, close == '}' ? "EOF while parsing an object" :
-                                                    "EOF while parsing a list");
-        return json_check_fail(c, close == '}' ? "expected ',' or '}'" :
-                                                "expected ',' or ']'");
-    }
-}
-
-static bool
-json_check_value(JsonCheck *c)
-{
-    int ch = json_check_peek(c);
-
-    switch (ch) {
-    case -1: return json_check_fail(c, "EOF while parsing a value");
-    case '{': return json_check_container(c, '}');
-    case '[': return json_check_container(c, ']');
-    case '"': return json_check_string(c);
-    case 't': return json_check_literal(c, "true");
-    case 'f': return json_check_literal(c, "false");
-    case 'n': return json_check_literal(c, "null");
-    default:
-        if (ch == '-' || g_ascii_isdigit(ch))
-            return json_check_number(c);
-        return json_check_fail(c, "expected value");
-    }
-}
-
-/* Parse @json strictly; the error names the byte offset. */
-static json_object *
-mdevctl_json_parse(const char *json, size_t len, const char *what, GError **err)
-{
-    JsonCheck c = { .buf = json, .len = len };
-    const char *bad = NULL;
-    json_tokener *tok;
-    json_object *obj;
-
-    if (!g_utf8_validate_len(json, len, &bad)) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: %s at byte %zu", what,
-                       *bad ? "invalid UTF-8" : "NUL character", (size_t)(bad - json));
-        return NULL;
-    }
-    json_check_ws(&c);
-    if (json_check_value(&c)) {
-        json_check_ws(&c);
-        if (c.pos < c.len)
-            json_check_fail(&c, "trailing characters");
-    }
-    if (c.msg) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: invalid JSON at byte %zu: %s",
-                       what, c.errpos, c.msg);
-        return NULL;
-    }
-    if (len > INT_MAX) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: too large", what);
-        return NULL;
-    }
-    tok = json_tokener_new_ex(MDEVCTL_JSON_MAX_DEPTH + 2);
-    if (!tok) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "cannot allocate a JSON parser");
-        return NULL;
-    }
-    /* No JSON_TOKENER_STRICT: the check above is the strictness (RFC 8259,
-     * as mdevctl's serde reads it), the same with every json-c. json-c's
-     * strict mode is not: its header warns it may tighten from one release
-     * to the next, and json-c 0.18 (Debian 13) refuses there what 0.16
-     * (Debian 12) took and mdevctl writes: raw UTF-8 in strings ("invalid
-     * string sequence": bytes >= 0x80 taken for control characters) and
-     * integers beyond 64 bits ("number expected"). */
-    obj = json_tokener_parse_ex(tok, json, (int)len);
-    if (!obj && json_tokener_get_error(tok) == json_tokener_continue) {
-        /* a bare number at the very end needs a terminator */
-        obj = json_tokener_parse_ex(tok, "", 1);
-    }
-    if (!obj && json_tokener_get_error(tok) != json_tokener_success) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: %s", what,
-                       json_tokener_error_desc(json_tokener_get_error(tok)));
-    } else if (!obj) {
-        /* the document is "null" */
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: the document is null", what);
-    }
-    json_tokener_free(tok);
-    return obj;
-}
-
-/* ------------------------------------------------------------------ */
-/* Reading definitions                                                 */
-
-/* The properties object of one definition; @where prefixes messages
- * (e.g. "mdevctl definition"). */
-static VccwMdevctlDef *
-mdevctl_def_from_object(json_object *obj, const char *where, const char *parent,
-                        const unsigned char *uuid, GError **err)
-{
-    g_autoptr(VccwMdevctlDef) def = vccw_mdevctl_def_new();
-    json_object *type = NULL;
-    json_object *start = NULL;
-    json_object *attrs = NULL;
-
-    if (!json_object_is_type(obj, json_type_object)) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: not a JSON object", where);
-        return NULL;
-    }
-    if (!json_object_object_get_ex(obj, "mdev_type", &type) || !type) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: missing 'mdev_type'", where);
-        return NULL;
-    }
-    if (!json_object_object_get_ex(obj, "start", &start) || !start) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: missing 'start'", where);
-        return NULL;
-    }
-    if (!json_object_is_type(type, json_type_string)) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: 'mdev_type' is not a string",
-                       where);
-        return NULL;
-    }
-    if (!mdevctl_type_is_valid(json_object_get_string(type))) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: invalid 'mdev_type' '%s'",
-                       where, json_object_get_string(type));
-        return NULL;
-    }
-    def->mdev_type = g_strdup(json_object_get_string(type));
-    /* mdevctl: anything but the string "auto" is manual */
-    def->start = json_object_is_type(start, json_type_string) &&
-                 g_str_equal(json_object_get_string(start), "auto") ?
-                 VCCW_MDEV_START_AUTO : VCCW_MDEV_START_MANUAL;
-
-    if (json_object_object_get_ex(obj, "attrs", &attrs) && attrs) {
-        size_t n;
-
-        if (!json_object_is_type(attrs, json_type_array)) {
-            vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid %s: 'attrs' is not an array",
-                           where);
-            return NULL;
-        }
-        n = json_object_array_length(attrs);
-        for (size_t i = 0; i < n; i++) {
-            json_object *attr = json_object_array_get_idx(attrs, i);
-            struct json_object_iterator it;
-            json_object *val;
-            const char *name;
-
-            if (!json_object_is_type(attr, json_type_object)) {
-                vccw_error_set(err, VCCW_ERR_INTERNAL,
-                               "invalid %s: attribute %zu is not an object", where, i);
-                return NULL;
-            }
-            if (json_object_object_length(attr) != 1) {
-                vccw_error_set(err, VCCW_ERR_INTERNAL,
-                               "invalid %s: attribute %zu has %d fields, not 1",
-                               where, i, json_object_object_length(attr));
-                return NULL;
-            }
-            it = json_object_iter_begin(attr);
-            name = json_object_iter_peek_name(&it);
-            val = json_object_iter_peek_value(&it);
-            if (!json_object_is_type(val, json_type_string)) {
-                vccw_error_set(err, VCCW_ERR_INTERNAL,
-                               "invalid %s: attribute %zu ('%s') is not a string",
-                               where, i, name);
-                return NULL;
-            }
-            vccw_mdevctl_def_add_attr(def, name, json_object_get_string(val));
-        }
-    }
-    def->parent = g_strdup(parent);
-    if (uuid)
-        memcpy(def->uuid, uuid, VCCW_UUID_BUFLEN);
-    return g_steal_pointer(&def);
-}
-
-VccwMdevctlDef *
-vccw_mdevctl_def_from_json(const char *json, size_t len, const char *parent,
-                           const unsigned char *uuid, GError **err)
-{
-    VccwMdevctlDef *def = vccw_mdevctl_def_from_canonical(json, len, parent, uuid);
-
-    if (def)
-        return def;
-    return vccw_mdevctl_def_from_json_general(json, len, parent, uuid, err);
-}
-
-VccwMdevctlDef *
-vccw_mdevctl_def_from_json_general(const char *json, size_t len, const char *parent,
-                                   const unsigned char *uuid, GError **err)
-{
-    json_object *obj;
-    VccwMdevctlDef *def;
-
-    if (!json)
-        len = 0;
-    if (len > VCCW_MDEVCTL_DEF_MAX_BYTES) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL,
-                       "invalid mdevctl definition: larger than %d bytes",
-                       VCCW_MDEVCTL_DEF_MAX_BYTES);
-        return NULL;
-    }
-    if (!(obj = mdevctl_json_parse(json ? json : "", len, "mdevctl definition", err)))
-        return NULL;
-    def = mdevctl_def_from_object(obj, "mdevctl definition", parent, uuid, err);
-    json_object_put(obj);
-    return def;
-}
-
-/* ------------------------------------------------------------------ */
-/* mdevctl list --dumpjson                                             */
-
-GPtrArray *
-vccw_mdevctl_list_from_json(const char *json, size_t len, GError **err)
-{
-    g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)vccw_mdevctl_def_free);
-    json_object *top;
-    size_t n;
-
-    if (!json)
-        len = 0;
-    if (len > VCCW_MDEVCTL_LIST_MAX_BYTES) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid mdevctl list: larger than %d bytes",
-                       VCCW_MDEVCTL_LIST_MAX_BYTES);
-        return NULL;
-    }
-    if (!(top = mdevctl_json_parse(json ? json : "", len, "mdevctl list", err)))
-        return NULL;
-    if (!json_object_is_type(top, json_type_array)) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "invalid mdevctl list: not a JSON array");
-        goto error;
-    }
-    n = json_object_array_length(top);
-    for (size_t i = 0; i < n; i++) {
-        json_object *parents = json_object_array_get_idx(top, i);
-
-        if (!json_object_is_type(parents, json_type_object)) {
-            vccw_error_set(err, VCCW_ERR_INTERNAL,
-                           "invalid mdevctl list: element %zu is not an object", i);
-            goto error;
-        }
-        json_object_object_foreach(parents, parent, children) {
-            size_t nchildren;
-
-            if (!parent[0]) {
-                vccw_error_set(err, VCCW_ERR_INTERNAL,
-                               "invalid mdevctl list: empty parent name");
-                goto error;
-            }
-            if (!json_object_is_type(children, json_type_array)) {
-                vccw_error_set(err, VCCW_ERR_INTERNAL,
-                               "invalid mdevctl list: devices of '%s' are not an array",
-                               parent);
-                goto error;
-            }
-            nchildren = json_object_array_length(children);
-            for (size_t j = 0; j < nchildren; j++) {
-                json_object *child = json_object_array_get_idx(children, j);
-                unsigned char uuid[VCCW_UUID_BUFLEN];
-                g_autofree char *where = NULL;
-                struct json_object_iterator it;
-                const char *uuidstr;
-                VccwMdevctlDef *def;
-
-                if (!json_object_is_type(child, json_type_object) ||
-                    json_object_object_length(child) != 1) {
-                    vccw_error_set(err, VCCW_ERR_INTERNAL,
-                                   "invalid mdevctl list: device %zu of '%s' is not "
-                                   "an object with a single uuid key", j, parent);
-                    goto error;
-                }
-                it = json_object_iter_begin(child);
-                uuidstr = json_object_iter_peek_name(&it);
-                if (!vccw_uuid_parse(uuidstr, uuid)) {
-                    vccw_error_set(err, VCCW_ERR_INTERNAL,
-                                   "invalid mdevctl list: invalid uuid '%s' under '%s'",
-                                   uuidstr, parent);
-                    goto error;
-                }
-                where = g_strdup_printf("mdevctl list: device %s of '%s'", uuidstr, parent);
-                def = mdevctl_def_from_object(json_object_iter_peek_value(&it), where,
-                                              parent, uuid, err);
-                if (!def)
-                    goto error;
-                g_ptr_array_add(defs, def);
-            }
-        }
-    }
-    json_object_put(top);
-    return g_steal_pointer(&defs);
-
- error:
-    json_object_put(top);
-    return NULL;
-}
 
 /* ------------------------------------------------------------------ */
 /* The store                                                           */
@@ -1080,11 +323,21 @@ mdevctl_list_parents(MdevctlDirScan *d, int cfgfd, GPtrArray *warnings, GError *
 
 #define MDEVCTL_DIRBUF_SIZE 32768
 
-GPtrArray *
-vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
+/* Called for each entry of each subchannel directory (names starting
+ * with '.' excepted: ".", "..", our in-flight temporary files). */
+typedef void (*MdevctlEntryFunc)(int pfd, const char *parent, const MdevctlDirent64 *ent,
+                                 void *opaque);
+
+/* The one walk over the store that listing and indexing share: parents
+ * in byte order, then each parent's entries as the directory gives them.
+ * A parent that cannot be opened or read is a warning (when @warnings is
+ * given) and otherwise skipped. Returns false with @err when the config
+ * dir itself cannot be read; true, having called nothing, when it is
+ * absent. */
+static bool
+mdevctl_store_walk(const VccwHost *host, GPtrArray *warnings, MdevctlEntryFunc fn,
+                   void *opaque, GError **err)
 {
-    g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)vccw_mdevctl_def_free);
     g_autoptr(GPtrArray) parents = NULL;
     g_autofree char *dirbuf = g_malloc(MDEVCTL_DIRBUF_SIZE);
     MdevctlDirScan d = { .buf = dirbuf, .size = MDEVCTL_DIRBUF_SIZE };
@@ -1092,10 +345,10 @@ vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
     int cfgfd;
 
     if ((cfgfd = mdevctl_open_config(host, &missing, err)) < 0)
-        return missing ? g_steal_pointer(&defs) : NULL;
+        return missing;
     if (!(parents = mdevctl_list_parents(&d, cfgfd, warnings, err))) {
         close(cfgfd);
-        return NULL;
+        return false;
     }
     for (guint i = 0; i < parents->len; i++) {
         const char *parent = g_ptr_array_index(parents, i);
@@ -1103,45 +356,71 @@ vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
         const MdevctlDirent64 *ent;
 
         if (pfd < 0) {
+            /* gone, or no directory: find skips it alike */
             mdevctl_warn(warnings, parent, NULL, "%s", g_strerror(errno));
             continue;
         }
         mdevctl_dir_start(&d, pfd);
         while ((ent = mdevctl_dir_next(&d))) {
-            unsigned char uuid[VCCW_UUID_BUFLEN];
-            g_autoptr(GError) lerr = NULL;
-            VccwMdevctlDef *def;
-            int type;
-
             if (ent->d_name[0] == '.')
-                continue;  /* ".", "..", our in-flight temporary files */
-            if (!mdevctl_uuid_name_parse(ent->d_name, uuid)) {
-                mdevctl_warn(warnings, parent, ent->d_name,
-                             "file name is not a lower-case UUID");
                 continue;
-            }
-            type = mdevctl_entry_type(pfd, ent);
-            if (type == DT_LNK) {
-                mdevctl_warn(warnings, parent, ent->d_name,
-                             "a symbolic link, not a definition file");
-                continue;
-            }
-            if (type != DT_REG && type != DT_UNKNOWN) {
-                mdevctl_warn(warnings, parent, ent->d_name, "not a regular file");
-                continue;
-            }
-            def = mdevctl_load(pfd, parent, ent->d_name, type == DT_REG, uuid, &lerr);
-            if (!def) {
-                mdevctl_warn(warnings, parent, ent->d_name, "%s", mdevctl_error_text(lerr));
-                continue;
-            }
-            g_ptr_array_add(defs, def);
+            fn(pfd, parent, ent, opaque);
         }
         if (errno)
             mdevctl_warn(warnings, parent, NULL, "%s", g_strerror(errno));
         close(pfd);
     }
     close(cfgfd);
+    return true;
+}
+
+typedef struct {
+    GPtrArray *defs;
+    GPtrArray *warnings;
+} MdevctlListData;
+
+static void
+mdevctl_list_entry(int pfd, const char *parent, const MdevctlDirent64 *ent, void *opaque)
+{
+    MdevctlListData *data = opaque;
+    GPtrArray *warnings = data->warnings;
+    unsigned char uuid[VCCW_UUID_BUFLEN];
+    g_autoptr(GError) lerr = NULL;
+    VccwMdevctlDef *def;
+    int type;
+
+    if (!mdevctl_uuid_name_parse(ent->d_name, uuid)) {
+        mdevctl_warn(warnings, parent, ent->d_name,
+                     "file name is not a lower-case UUID");
+        return;
+    }
+    type = mdevctl_entry_type(pfd, ent);
+    if (type == DT_LNK) {
+        mdevctl_warn(warnings, parent, ent->d_name,
+                     "a symbolic link, not a definition file");
+        return;
+    }
+    if (type != DT_REG && type != DT_UNKNOWN) {
+        mdevctl_warn(warnings, parent, ent->d_name, "not a regular file");
+        return;
+    }
+    def = mdevctl_load(pfd, parent, ent->d_name, type == DT_REG, uuid, &lerr);
+    if (!def) {
+        mdevctl_warn(warnings, parent, ent->d_name, "%s", mdevctl_error_text(lerr));
+        return;
+    }
+    g_ptr_array_add(data->defs, def);
+}
+
+GPtrArray *
+vccw_mdevctl_store_list(const VccwHost *host, GPtrArray *warnings, GError **err)
+{
+    g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)vccw_mdevctl_def_free);
+    MdevctlListData data = { .defs = defs, .warnings = warnings };
+
+    if (!mdevctl_store_walk(host, warnings, mdevctl_list_entry, &data, err))
+        return NULL;
     g_ptr_array_sort(defs, mdevctl_def_cmp);
     return g_steal_pointer(&defs);
 }
@@ -1251,51 +530,36 @@ vccw_mdevctl_store_find_indexed(const VccwHost *host, GHashTable *index,
     return mdevctl_find(host, index, uuid, parent, err);
 }
 
+/* Only names find would open: the uuid's canonical string. */
+static void
+mdevctl_index_entry(int pfd, const char *parent, const MdevctlDirent64 *ent, void *opaque)
+{
+    GHashTable *index = opaque;
+    GPtrArray *list;
+    char canon[VCCW_UUID_STRING_BUFLEN];
+    unsigned char raw[VCCW_UUID_BUFLEN];
+
+    if (!vccw_uuid_parse(ent->d_name, raw))
+        return;
+    vccw_uuid_format(raw, canon);
+    if (!g_str_equal(canon, ent->d_name))
+        return;
+    if (!(list = g_hash_table_lookup(index, canon))) {
+        list = g_ptr_array_new_with_free_func(g_free);
+        g_hash_table_insert(index, g_strdup(canon), list);
+    }
+    g_ptr_array_add(list, g_strdup(parent));
+}
+
 GHashTable *
 vccw_mdevctl_store_index(const VccwHost *host, GError **err)
 {
     g_autoptr(GHashTable) index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                         (GDestroyNotify)g_ptr_array_unref);
-    g_autoptr(GPtrArray) parents = NULL;
-    g_autofree char *dirbuf = g_malloc(MDEVCTL_DIRBUF_SIZE);
-    MdevctlDirScan d = { .buf = dirbuf, .size = MDEVCTL_DIRBUF_SIZE };
-    bool missing;
-    int cfgfd;
 
-    if ((cfgfd = mdevctl_open_config(host, &missing, err)) < 0)
-        return missing ? g_steal_pointer(&index) : NULL;
-    if (!(parents = mdevctl_list_parents(&d, cfgfd, NULL, err))) {
-        close(cfgfd);
+    /* no warnings: the index only narrows find's search */
+    if (!mdevctl_store_walk(host, NULL, mdevctl_index_entry, index, err))
         return NULL;
-    }
-    for (guint i = 0; i < parents->len; i++) {
-        const char *p = g_ptr_array_index(parents, i);
-        int pfd = openat(cfgfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        const MdevctlDirent64 *ent;
-
-        if (pfd < 0)
-            continue;   /* gone, or no directory: find skips it alike */
-        mdevctl_dir_start(&d, pfd);
-        while ((ent = mdevctl_dir_next(&d))) {
-            GPtrArray *list;
-            char canon[VCCW_UUID_STRING_BUFLEN];
-            unsigned char raw[VCCW_UUID_BUFLEN];
-
-            /* only names find would open: the uuid's canonical string */
-            if (!vccw_uuid_parse(ent->d_name, raw))
-                continue;
-            vccw_uuid_format(raw, canon);
-            if (!g_str_equal(canon, ent->d_name))
-                continue;
-            if (!(list = g_hash_table_lookup(index, canon))) {
-                list = g_ptr_array_new_with_free_func(g_free);
-                g_hash_table_insert(index, g_strdup(canon), list);
-            }
-            g_ptr_array_add(list, g_strdup(p));
-        }
-        close(pfd);
-    }
-    close(cfgfd);
     return g_steal_pointer(&index);
 }
 

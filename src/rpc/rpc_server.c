@@ -1,14 +1,20 @@
+/* virtccwd: the server: listeners, client I/O (framing, flow control, one
+ * request at a time per client), keepalive, and the main loop. The change
+ * sources that feed the device cache and the events are
+ * rpc_server_sources.c.
+ */
 #include "rpc_server.h"
+#include "rpc_server_priv.h"
 #include "rpc_devcache.h"
 #include "rpc_events.h"
 #include "rpc_message.h"
 #include "rpc_procs.h"
 #include "rpc_watch.h"
+#include "vccw_error.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
-#include <linux/netlink.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,11 +29,6 @@
 #define READ_CHUNK 65536
 /* Messages handled per wakeup of one client, so others get their turn. */
 #define MESSAGES_PER_WAKEUP 8
-/* Re-read what uevents named this long after the first of a burst. */
-#define UEVENT_DEBOUNCE_MS 100
-/* netlink receive buffer: a burst (vfio_ccw unloaded on a big host) must
- * not overflow it; an overflow costs a full re-read */
-#define UEVENT_RCVBUF (16 * 1024 * 1024)
 
 typedef struct {
     VccwRpcServer *srv;
@@ -37,72 +38,7 @@ typedef struct {
     guint watch;
 } Listener;
 
-typedef struct _Client Client;
-
-typedef struct {
-    GSource src;
-    Client *c;
-    gpointer tag;
-} ClientSource;
-
-struct _Client {
-    VccwRpcServer *srv;
-    guint id;
-    int fd;
-    uid_t uid;
-    pid_t pid;
-    ClientSource *source;
-    GIOCondition polled;    /* what source polls for now */
-    VccwRpcConn conn;
-    bool dead;          /* closed; freed from an idle callback */
-
-    guint8 lenbuf[VCCW_RPC_LEN_SIZE];
-    size_t lenhave;
-    GByteArray *in;     /* the message being read, length word included */
-    guint32 want;
-    GByteArray *pending;    /* received bytes not fed yet (a wakeup's limit) */
-    bool ready_set;         /* the source's ready time is set for them */
-
-    GQueue out;         /* of GBytes */
-    size_t out_off;     /* bytes of the head already sent */
-    size_t out_bytes;
-
-    bool closing;       /* close once the output is sent */
-    gint64 last_rx;     /* monotonic seconds */
-    guint pings;
-};
-
-struct _VccwRpcServer {
-    VccwRpcContext ctx;
-    GMainLoop *loop;
-    GPtrArray *listeners;   /* Listener* */
-    GList *clients;         /* Client*, live ones */
-    guint nclients;
-    guint max_clients;
-    guint next_id;
-    guint ka_interval;
-    guint ka_count;
-    guint tick;
-    guint poll_interval;
-    guint poll_timer;
-    int uevent_fd;
-    guint uevent_watch;
-    guint flush_timer;
-    VccwRpcLogTail *log;        /* a simulated host's event log */
-    guint log_timer;
-    VccwRpcDirWatch *dirwatch;  /* the mdevctl store */
-    guint dirwatch_watch;
-    VccwRpcDevCache *cache;
-    GArray *pending;            /* VccwRpcEvent, to deliver */
-    gint64 last_refresh_end;    /* monotonic us */
-    gint64 last_refresh_cost;   /* us */
-};
-
 static void client_close(Client *c);
-static void server_flush(VccwRpcServer *srv);
-static void server_flush_soon(VccwRpcServer *srv);
-static void server_deliver(VccwRpcServer *srv);
-static void server_callbacks_changed(VccwRpcServer *srv);
 
 /* ------------------------------------------------------------------ */
 /* clients */
@@ -157,7 +93,7 @@ client_close(Client *c)
     g_idle_add(client_free_idle, c);
     if (had_callbacks) {
         g_array_set_size(c->conn.callbacks, 0);
-        server_callbacks_changed(srv);
+        vccw_rpc_srv_callbacks_changed(srv);
     }
 }
 
@@ -218,8 +154,8 @@ client_send(Client *c)
         client_close(c);
 }
 
-static void
-client_queue(Client *c, GBytes *msg)
+void
+vccw_rpc_srv_client_queue(Client *c, GBytes *msg)
 {
     if (!msg)
         return;
@@ -259,16 +195,16 @@ client_handle(Client *c)
     if (res.disconnect)
         c->closing = true;
     if (res.reply)
-        client_queue(c, res.reply);
+        vccw_rpc_srv_client_queue(c, res.reply);
     else if (c->closing)
         client_send(c);
     if (res.callbacks_changed)
-        server_callbacks_changed(srv);
+        vccw_rpc_srv_callbacks_changed(srv);
     if (res.changed)
-        server_flush(srv);
+        vccw_rpc_srv_flush(srv);
     else
-        server_flush_soon(srv);     /* a failed changing call marks too */
-    server_deliver(srv);    /* also events a lookup found on its way */
+        vccw_rpc_srv_flush_soon(srv);     /* a failed changing call marks too */
+    vccw_rpc_srv_deliver(srv);    /* also events a lookup found on its way */
 }
 
 static bool
@@ -491,8 +427,7 @@ vccw_rpc_server_listen_fd(VccwRpcServer *srv, int fd, bool readonly, GError **er
 
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
         fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "cannot use socket %d: %s", fd, g_strerror(errno));
+        vccw_error_set_errno(err, errno, "cannot use socket %d", fd);
         return false;
     }
     l = g_new0(Listener, 1);
@@ -514,20 +449,17 @@ vccw_rpc_server_listen_unix(VccwRpcServer *srv, const char *path, bool readonly,
     int fd;
 
     if (strlen(path) >= sizeof(addr.sun_path)) {
-        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
-                    "socket path '%s' is too long", path);
+        vccw_error_set(err, VCCW_ERR_SYSTEM, "socket path '%s' is too long", path);
         return false;
     }
     strcpy(addr.sun_path, path);
     if (g_mkdir_with_parents(dir, 0755) < 0) {
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "cannot create directory '%s': %s", dir, g_strerror(errno));
+        vccw_error_set_errno(err, errno, "cannot create directory '%s'", dir);
         return false;
     }
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
-            g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                        "'%s' exists and is not a socket", path);
+            vccw_error_set(err, VCCW_ERR_SYSTEM, "'%s' exists and is not a socket", path);
             return false;
         }
         /* a stale socket of an earlier run, unless someone answers */
@@ -535,23 +467,21 @@ vccw_rpc_server_listen_unix(VccwRpcServer *srv, const char *path, bool readonly,
             bool alive = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
             close(fd);
             if (alive) {
-                g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                            "'%s' is in use by a running daemon", path);
+                vccw_error_set(err, VCCW_ERR_SYSTEM,
+                               "'%s' is in use by a running daemon", path);
                 return false;
             }
         }
         unlink(path);
     }
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "cannot create socket: %s", g_strerror(errno));
+        vccw_error_set_errno(err, errno, "cannot create socket");
         return false;
     }
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
         chmod(path, mode) < 0 || listen(fd, SOMAXCONN) < 0) {
         int saved = errno;
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(saved),
-                    "cannot listen on '%s': %s", path, g_strerror(saved));
+        vccw_error_set_errno(err, saved, "cannot listen on '%s'", path);
         close(fd);
         return false;
     }
@@ -563,285 +493,6 @@ vccw_rpc_server_listen_unix(VccwRpcServer *srv, const char *path, bool readonly,
     ((Listener *)g_ptr_array_index(srv->listeners, srv->listeners->len - 1))->path =
         g_strdup(path);
     g_message("listening on %s%s", path, readonly ? " (read-only)" : "");
-    return true;
-}
-
-/* ------------------------------------------------------------------ */
-/* events and the device cache */
-
-static bool
-any_callbacks(VccwRpcServer *srv)
-{
-    for (GList *l = srv->clients; l; l = l->next) {
-        Client *c = l->data;
-        if (c->conn.callbacks->len)
-            return true;
-    }
-    return false;
-}
-
-/* The cache's event function: keep them until the current reply is out. */
-static void
-events_cb(GArray *events, gpointer opaque)
-{
-    VccwRpcServer *srv = opaque;
-
-    for (guint i = 0; i < events->len; i++) {
-        VccwRpcEvent *ev = &g_array_index(events, VccwRpcEvent, i);
-        VccwRpcEvent copy = { g_steal_pointer(&ev->name), ev->event_id, ev->event };
-
-        g_array_append_val(srv->pending, copy);
-    }
-}
-
-static void
-server_callbacks_changed(VccwRpcServer *srv)
-{
-    bool listening = any_callbacks(srv);
-
-    vccw_rpc_devcache_set_listening(srv->cache, listening);
-    if (!listening)
-        g_array_set_size(srv->pending, 0);
-}
-
-static void
-deliver(VccwRpcServer *srv, const VccwRpcEvent *ev)
-{
-    GList *l = srv->clients;
-
-    while (l) {
-        Client *c = l->data;
-        g_autoptr(GPtrArray) msgs = g_ptr_array_new();
-
-        l = l->next;    /* c may be dropped below */
-        for (guint i = 0; i < c->conn.callbacks->len; i++) {
-            const VccwRpcCallback *cb = &g_array_index(c->conn.callbacks, VccwRpcCallback, i);
-
-            if (cb->event_id != ev->event_id || (cb->dev && !g_str_equal(cb->dev, ev->name)))
-                continue;
-            g_ptr_array_add(msgs, ev->event_id == VCCW_NODEDEV_EVENT_ID_LIFECYCLE ?
-                            vccw_rpc_event_lifecycle_msg(cb->id, ev->name, ev->event, 0) :
-                            vccw_rpc_event_update_msg(cb->id, ev->name));
-        }
-        for (guint i = 0; i < msgs->len; i++)
-            client_queue(c, g_ptr_array_index(msgs, i));
-    }
-}
-
-static void
-server_deliver(VccwRpcServer *srv)
-{
-    g_autoptr(GArray) evs = NULL;
-
-    if (!srv->pending->len)
-        return;
-    evs = g_steal_pointer(&srv->pending);
-    srv->pending = vccw_rpc_events_new_array();
-    for (guint i = 0; i < evs->len; i++) {
-        const VccwRpcEvent *ev = &g_array_index(evs, VccwRpcEvent, i);
-        g_debug("event: %s %s %d", ev->name,
-                ev->event_id == VCCW_NODEDEV_EVENT_ID_LIFECYCLE ? "lifecycle" : "update",
-                ev->event);
-        deliver(srv, ev);
-    }
-}
-
-/* Re-read what is marked, and tell the listeners. */
-static void
-server_flush(VccwRpcServer *srv)
-{
-    if (srv->flush_timer) {
-        g_source_remove(srv->flush_timer);
-        srv->flush_timer = 0;
-    }
-    vccw_rpc_devcache_flush(srv->cache);
-    server_deliver(srv);
-}
-
-static gboolean
-flush_cb(gpointer opaque)
-{
-    VccwRpcServer *srv = opaque;
-
-    srv->flush_timer = 0;
-    server_flush(srv);
-    return G_SOURCE_REMOVE;
-}
-
-/* Something was marked: re-read it soon (a burst of uevents at once);
- * a query before that re-reads it first. */
-static void
-server_flush_soon(VccwRpcServer *srv)
-{
-    if (vccw_rpc_devcache_pending(srv->cache) && !srv->flush_timer)
-        srv->flush_timer = g_timeout_add(UEVENT_DEBOUNCE_MS, flush_cb, srv);
-}
-
-void
-vccw_rpc_server_load_devices(VccwRpcServer *srv)
-{
-    vccw_rpc_devcache_mark_all(srv->cache);
-    server_flush(srv);
-}
-
-VccwRpcDevCache *
-vccw_rpc_server_cache(VccwRpcServer *srv)
-{
-    return srv->cache;
-}
-
-static gboolean
-poll_cb(gpointer opaque)
-{
-    VccwRpcServer *srv = opaque;
-    gint64 now = g_get_monotonic_time();
-
-    /* a host where listing is slow (huge, or simulated over FUSE) is not
-     * listed more than a tenth of the time */
-    if (now - srv->last_refresh_end < srv->last_refresh_cost * 9)
-        return G_SOURCE_CONTINUE;
-    vccw_rpc_devcache_mark_all(srv->cache);
-    server_flush(srv);
-    srv->last_refresh_end = g_get_monotonic_time();
-    srv->last_refresh_cost = srv->last_refresh_end - now;
-    return G_SOURCE_CONTINUE;
-}
-
-void
-vccw_rpc_server_set_poll_interval(VccwRpcServer *srv, guint seconds)
-{
-    if (srv->poll_timer)
-        g_source_remove(srv->poll_timer);
-    srv->poll_timer = 0;
-    srv->poll_interval = seconds;
-    if (seconds)
-        srv->poll_timer = g_timeout_add_seconds(seconds, poll_cb, srv);
-}
-
-static gboolean
-uevent_cb(gint fd, GIOCondition cond, gpointer opaque)
-{
-    VccwRpcServer *srv = opaque;
-    char buf[8192];
-    ssize_t n;
-
-    for (;;) {
-        n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-        if (n > 0) {
-            vccw_rpc_devcache_netlink_uevent(srv->cache, buf, (size_t)n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == ENOBUFS) {
-            g_message("kernel uevents were lost; re-reading every device");
-            vccw_rpc_devcache_mark_all(srv->cache);
-            continue;
-        }
-        break;
-    }
-    server_flush_soon(srv);
-    return G_SOURCE_CONTINUE;
-}
-
-bool
-vccw_rpc_server_watch_uevents(VccwRpcServer *srv, GError **err)
-{
-    struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    NETLINK_KOBJECT_UEVENT);
-    int size = UEVENT_RCVBUF;
-
-    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        int saved = errno;
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(saved),
-                    "cannot listen to kernel uevents: %s", g_strerror(saved));
-        if (fd >= 0)
-            close(fd);
-        return false;
-    }
-    /* beyond rmem_max needs CAP_NET_ADMIN; the plain one is capped */
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0 &&
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) < 0)
-        g_debug("uevent socket buffer: %s", g_strerror(errno));
-    srv->uevent_fd = fd;
-    srv->uevent_watch = g_unix_fd_add(fd, G_IO_IN, uevent_cb, srv);
-    return true;
-}
-
-static gboolean
-log_cb(gpointer opaque)
-{
-    VccwRpcServer *srv = opaque;
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GPtrArray) lines = NULL;
-    bool lost = false;
-
-    if (!(lines = vccw_rpc_log_tail_read(srv->log, &lost, &err))) {
-        g_debug("%s", err->message);
-        return G_SOURCE_CONTINUE;
-    }
-    if (lost) {
-        g_debug("the host's event log was trimmed or cleared; re-reading every device");
-        vccw_rpc_devcache_mark_all(srv->cache);
-    }
-    for (guint i = 0; i < lines->len; i++)
-        vccw_rpc_devcache_log_uevent(srv->cache, g_ptr_array_index(lines, i));
-    server_flush_soon(srv);
-    return G_SOURCE_CONTINUE;
-}
-
-bool
-vccw_rpc_server_watch_event_log(VccwRpcServer *srv, const char *path, guint interval_ms,
-                                GError **err)
-{
-    VccwRpcLogTail *t = vccw_rpc_log_tail_new(path, err);
-
-    if (!t)
-        return false;
-    if (srv->log_timer)
-        g_source_remove(srv->log_timer);
-    vccw_rpc_log_tail_free(srv->log);
-    srv->log = t;
-    srv->log_timer = g_timeout_add(interval_ms ? interval_ms : 500, log_cb, srv);
-    return true;
-}
-
-static gboolean
-dirwatch_cb(gint fd, GIOCondition cond, gpointer opaque)
-{
-    VccwRpcServer *srv = opaque;
-    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
-
-    if (vccw_rpc_dir_watch_read(srv->dirwatch, files)) {
-        /* a definition file names its mdev's UUID; anything else (a parent
-         * directory, lost events) may change any mdev */
-        for (guint i = 0; i < files->len; i++) {
-            const char *f = g_ptr_array_index(files, i);
-
-            if (!f)
-                vccw_rpc_devcache_mark_mdevs(srv->cache);
-            else
-                vccw_rpc_devcache_mark_mdev_uuid(srv->cache, f);
-        }
-        server_flush_soon(srv);
-    }
-    return G_SOURCE_CONTINUE;
-}
-
-bool
-vccw_rpc_server_watch_mdev_store(VccwRpcServer *srv, const char *dir, GError **err)
-{
-    static const char *const skip[] = { "scripts.d", NULL };
-    VccwRpcDirWatch *w = vccw_rpc_dir_watch_new(dir, skip, err);
-
-    if (!w)
-        return false;
-    if (srv->dirwatch_watch)
-        g_source_remove(srv->dirwatch_watch);
-    vccw_rpc_dir_watch_free(srv->dirwatch);
-    srv->dirwatch = w;
-    srv->dirwatch_watch = g_unix_fd_add(vccw_rpc_dir_watch_fd(w), G_IO_IN, dirwatch_cb, srv);
     return true;
 }
 
@@ -879,7 +530,7 @@ tick_cb(gpointer opaque)
                 .type = VCCW_RPC_MESSAGE,
             };
             c->pings++;
-            client_queue(c, vccw_rpc_message_empty(&ping));
+            vccw_rpc_srv_client_queue(c, vccw_rpc_message_empty(&ping));
         }
     }
     return G_SOURCE_CONTINUE;
@@ -912,7 +563,7 @@ vccw_rpc_server_new(VccwNodeDevDriver *drv)
     srv->cache = vccw_rpc_devcache_new(drv);
     srv->ctx.cache = srv->cache;
     srv->pending = vccw_rpc_events_new_array();
-    vccw_rpc_devcache_set_event_func(srv->cache, events_cb, srv);
+    vccw_rpc_devcache_set_event_func(srv->cache, vccw_rpc_srv_events_cb, srv);
     srv->tick = g_timeout_add_seconds(1, tick_cb, srv);
     return srv;
 }

@@ -1,4 +1,5 @@
 #include "rpc_watch.h"
+#include "vccw_error.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,8 +29,7 @@ read_from(const char *path, guint64 off, GError **err)
 
     if (fd < 0) {
         int saved = errno;
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(saved), "cannot open '%s': %s",
-                    path, g_strerror(saved));
+        vccw_error_set_errno(err, saved, "cannot open '%s'", path);
         return NULL;
     }
     for (;;) {
@@ -40,8 +40,7 @@ read_from(const char *path, guint64 off, GError **err)
             continue;
         if (n < 0) {
             int saved = errno;
-            g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(saved),
-                        "cannot read '%s': %s", path, g_strerror(saved));
+            vccw_error_set_errno(err, saved, "cannot read '%s'", path);
             close(fd);
             return NULL;
         }
@@ -240,8 +239,7 @@ watch_setup(VccwRpcDirWatch *w, GError **err)
         if ((saved == ENOENT || saved == ENOTDIR) &&
             (w->parent_wd = inotify_add_watch(w->fd, w->parent, PARENT_MASK)) >= 0)
             return true;
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(saved),
-                    "cannot watch '%s': %s", w->dir, g_strerror(saved));
+        vccw_error_set_errno(err, saved, "cannot watch '%s'", w->dir);
         return false;
     }
     if (!(d = opendir(w->dir)))
@@ -267,8 +265,7 @@ vccw_rpc_dir_watch_new(const char *dir, const char *const *skip, GError **err)
     w->subs = g_hash_table_new(g_direct_hash, g_direct_equal);
     if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0) {
         int saved = errno;
-        g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(saved),
-                    "inotify: %s", g_strerror(saved));
+        vccw_error_set_errno(err, saved, "inotify");
         return NULL;
     }
     if (!watch_setup(w, err))

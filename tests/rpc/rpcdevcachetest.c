@@ -15,7 +15,7 @@
  *    inotify directory watch (subdirectories, skipped ones, a directory
  *    that appears later).
  *
- * Prints "N passed, N failed" last.
+ * Every check is one TAP line (tests/testutils.h).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -29,10 +29,9 @@
 #include "rpc_message.h"
 #include "rpc_procs.h"
 #include "rpc_watch.h"
+#include "testutils.h"
 #include "vccw_error.h"
 #include "xdr.h"
-
-static int passed, failed;
 
 static void G_GNUC_PRINTF(2, 3)
 check(bool ok, const char *fmt, ...)
@@ -43,12 +42,7 @@ check(bool ok, const char *fmt, ...)
     va_start(ap, fmt);
     what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL: %s\n", what);
-    }
+    vccw_test_check(ok, what, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -153,13 +147,13 @@ both(const char *what, gint32 proc, const char *layout, ...)
     if (!a || !b || !g_bytes_equal(a, b)) {
         differed++;
         if (differed <= 10) {
-            printf("  differs: %s\n", what);
+            vccw_test_diag("differs: %s", what);
             if (g_getenv("RPCDEVCACHE_DEBUG") && a && b) {
-                printf("   %zu vs %zu\n", g_bytes_get_size(a), g_bytes_get_size(b));
+                vccw_test_diag("%zu vs %zu", g_bytes_get_size(a), g_bytes_get_size(b));
                 for (gsize k = 0; k < MIN(g_bytes_get_size(a), g_bytes_get_size(b)); k++)
                     if (((const guint8 *)g_bytes_get_data(a, NULL))[k] !=
                         ((const guint8 *)g_bytes_get_data(b, NULL))[k]) {
-                        printf("   first difference at byte %zu\n", (size_t)k);
+                        vccw_test_diag("first difference at byte %zu", (size_t)k);
                         break;
                     }
             }
@@ -829,6 +823,5 @@ main(int argc, char **argv)
     test_log_tail_base(tmp);
     test_dir_watch(tmp);
     rmdir(tmp);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return vccw_test_done();
 }

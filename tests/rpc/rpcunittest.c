@@ -9,7 +9,7 @@
  *    not depend on the host, our reply must equal libvirtd's byte for byte;
  *  - access rules, error replies, keepalive and event messages.
  *
- * Prints "N passed, N failed" last.
+ * Every check is one TAP line (tests/testutils.h).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,10 +19,9 @@
 #include "rpc_error.h"
 #include "rpc_message.h"
 #include "rpc_procs.h"
+#include "testutils.h"
 #include "vccw_error.h"
 #include "xdr.h"
-
-static int passed, failed;
 
 static void G_GNUC_PRINTF(2, 3)
 check(bool ok, const char *fmt, ...)
@@ -33,12 +32,7 @@ check(bool ok, const char *fmt, ...)
     va_start(ap, fmt);
     what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL: %s\n", what);
-    }
+    vccw_test_check(ok, what, NULL);
 }
 
 static GByteArray *
@@ -1063,6 +1057,5 @@ main(int argc, char **argv)
     test_capture(argv[1]);
     test_dispatch();
     test_events();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return vccw_test_done();
 }
