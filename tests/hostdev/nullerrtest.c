@@ -271,10 +271,8 @@ kernel_bind(const char *driver)
     if (exists(hk.root, SUBCH "/driver"))
         return -EBUSY;
     link_to(hk.root, SUBCH "/driver", link);
-    if (g_str_equal(driver, "vfio_ccw")) {
+    if (g_str_equal(driver, "vfio_ccw"))
         make_types(hk.root);
-        put(hk.root, SUBCH "/mdev_supported_types/vfio_ccw-io/available_instances", "1\n");
-    }
     return 0;
 }
 
@@ -288,7 +286,9 @@ kernel_unbind(const char *driver)
         return -ENODEV;
     remove_path(hk.root, SUBCH "/driver");
     if (g_str_equal(driver, "vfio_ccw")) {
-        remove_path(hk.root, SUBCH "/" UUID);   /* never reached: the library refuses first */
+        /* the mdevs go with their parent's driver (the library never
+         * unbinds while there are any) */
+        remove_path(hk.root, SUBCH "/" UUID);
         remove_path(hk.root, SUBCH "/mdev_supported_types");
         remove_path(hk.root, "sys/class/mdev_bus/" PARENT);
     }
