@@ -15,6 +15,7 @@
  *    device back can end. CAPS-FILE is the QEMU capabilities file used.
  */
 #include <errno.h>
+#include <glib.h>
 #include <glib/gstdio.h>
 #include <json-c/json.h>
 #include <stdarg.h>
