@@ -33,14 +33,15 @@
 #include "qemu_qmp.h"
 #include "vccw_error.h"
 #include "vccw_host.h"
+#include "testutils.h"
 #include "vccw_sysfs.h"
 #include "vccw_uuid.h"
 
 #define PARENT "0.0.0003"
 #define UUID "90c6c135-ad44-41d0-b1b7-bae47de48627"
 
-static int ntest, nfailed;
-
+/* A case named by @fmt, its reason @detail when it fails (the counting
+ * and the TAP lines are testutils'). */
 static void G_GNUC_PRINTF(3, 4)
 check(bool ok, const char *detail, const char *fmt, ...)
 {
@@ -50,11 +51,10 @@ check(bool ok, const char *detail, const char *fmt, ...)
     va_start(ap, fmt);
     name = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    ntest++;
-    if (!ok)
-        nfailed++;
-    printf("%s %d - %s%s%s\n", ok ? "ok" : "not ok", ntest, name, detail ? ": " : "",
-           detail ? detail : "");
+    if (detail)
+        vccw_test_check(ok, name, "%s", detail);
+    else
+        vccw_test_check(ok, name, NULL);
 }
 
 static void
@@ -702,6 +702,5 @@ main(int argc, char **argv)
             run_attach_case(caps, i, false);
         }
     }
-    printf("1..%d\n", ntest);
-    return nfailed ? 1 : 0;
+    return vccw_test_done();
 }
