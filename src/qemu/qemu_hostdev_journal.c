@@ -25,8 +25,8 @@
  * than a constant factor, each byte rewritten is paid for by a byte
  * appended before, and the file stays within twice the snapshot. Claims
  * dropped by an undo are not recorded: until the next compaction the
- * file still lists them, without actions, in the same transaction, which
- * recovery drops (as with one commit per claim). Records refer to claims
+ * file still lists them, without actions, in the same transaction, and
+ * recovery drops them (see vccw_hd_journal_undo). Records refer to claims
  * by uuid and to actions by position, and only claims of the snapshot
  * have records, so replaying is one hash lookup per record. */
 #include "qemu_hostdev_journal.h"
