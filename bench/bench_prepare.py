@@ -3,6 +3,8 @@
 
 usage: bench_prepare.py -b BUILDDIR [-s "1000 5000 ..."] [-k 3] [--tree DIR]
                         [--tsv bench/results/prepare.tsv]
+       bench_prepare.py --managed -b BUILDDIR [--simhost-build DIR] [-s ...] [-k 1]
+                        [--tsv bench/results/prepare-managed.tsv]
 
 A static host tree (bench/gen_host_tree, every non-QDIO I/O subchannel on
 vfio_ccw, so about 45 % of the subchannels carry an active mdev and 68 %
@@ -23,6 +25,25 @@ Writes bench/results/prepare.tsv ("devices seconds": domain-prepare) and a
 Markdown table of all four on stdout. Without --tree the tree is generated
 in /dev/shm (about 21 KB of memory per subchannel; as root on a tmpfs of
 its own, since /dev/shm's 3 M inodes do not suffice) and removed at the end.
+
+--managed: N managed='yes' hostdevs that each need both host changes (bind
+the parent subchannel to vfio_ccw, start the defined mdev), so that every
+hostdev takes four journal steps (pending and done, twice) and its release
+four more. A static tree cannot do that (writing its sysfs files changes
+nothing), so the host is the simulated one (virtccw-simhost, FUSE, lpar
+layout, from --simhost-build, default BUILDDIR) with etc/ and run/ on
+/dev/shm (the journal lives in /run, a tmpfs on a real host): N DASDs set
+offline (a subchannel with an online device is not given to vfio_ccw)
+and an mdev defined (mdevctl's store, start manual) on each. Per N the
+CPU time of virtccw itself (the FUSE daemon's is not counted) for
+
+  domain-prepare   virtccw --root HOST domain-prepare FILE
+  domain-release   virtccw --root HOST domain-release big (stops the mdevs,
+                   gives the subchannels back: the host is as before)
+
+and the size of the journal after prepare. Writes "devices seconds
+release_seconds journal_bytes" to --tsv (default
+bench/results/prepare-managed.tsv).
 """
 import argparse
 import os
@@ -47,6 +68,10 @@ def domain_xml(uuids):
     return "\n".join(out)
 
 
+def domain_xml_managed(uuids):
+    return domain_xml(uuids).replace("managed='no'", "managed='yes'")
+
+
 def timed(argv, stdin=None):
     """CPU seconds (user + sys) and wall seconds of one child."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -60,14 +85,108 @@ def timed(argv, stdin=None):
     return (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime), wall
 
 
+def main_managed(a):
+    virtccw = os.path.abspath(os.path.join(a.build, 'tools', 'virtccw'))
+    simhost = os.path.abspath(os.path.join(a.simhost_build or a.build, 'src', 'simhost',
+                                           'virtccw-simhost'))
+    sizes = [int(x) for x in a.sizes.split()]
+    tsv = a.tsv or os.path.join(HERE, 'results', 'prepare-managed.tsv')
+    tmp = tempfile.mkdtemp(prefix='vccw-prepare-m-', dir='/dev/shm')
+    root = os.path.join(tmp, 'root')
+    backing = os.path.join(tmp, 'backing')
+    os.mkdir(root)
+    os.mkdir(backing)
+    # lpar layout: 29 DASDs per 32 subchannels
+    nsch = (max(sizes) * 32 + 28) // 29 + 64
+    mounted = False
+    try:
+        t0 = time.monotonic()
+        subprocess.run([simhost, '--subchannels', str(nsch), '--backing', backing, root], check=True)
+        mounted = True
+        css = os.path.join(root, 'sys/bus/css/devices')
+        parents = []
+        for sch in sorted(os.listdir(css)):
+            if len(parents) == max(sizes):
+                break
+            busid = open(os.path.join(css, sch, 'dev_busid')).read().strip()
+            if busid == 'none':
+                continue
+            ccw = os.path.join(root, 'sys/bus/ccw/devices', busid)
+            if not open(os.path.join(ccw, 'cutype')).read().startswith('3990'):
+                continue
+            if open(os.path.join(ccw, 'online')).read().strip() == '1':
+                with open(os.path.join(ccw, 'online'), 'w') as f:
+                    f.write('0')
+            parents.append(sch)
+        if len(parents) < max(sizes):
+            sys.exit('the host has %d DASDs, fewer than %d' % (len(parents), max(sizes)))
+        uuids = []
+        for i, sch in enumerate(parents):
+            u = '%08x-aaaa-4bbb-8ccc-%012x' % (i, i)
+            d = os.path.join(root, 'etc/mdevctl.d', sch)
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, u), 'w') as f:
+                f.write('{\n  "mdev_type": "vfio_ccw-io",\n  "start": "manual"\n}')
+            uuids.append(u)
+        print('simulated host of %d subchannels, %d offline DASDs with a defined mdev: %.1f s'
+              % (nsch, len(parents), time.monotonic() - t0), file=sys.stderr)
+        rows = []
+        journal = os.path.join(root, 'run/virtccw/hostdev/big.json')
+        for n in sizes:
+            f = os.path.join(tmp, 'd%d.xml' % n)
+            with open(f, 'w') as fh:
+                fh.write(domain_xml_managed(uuids[:n]))
+            best = {}
+            size = 0
+            for _ in range(a.rounds):
+                cpu, wall = timed([virtccw, '--root', root, 'domain-prepare', f])
+                size = os.path.getsize(journal)
+                best['domain-prepare'] = min(best.get('domain-prepare', (cpu, wall)), (cpu, wall))
+                cpu, wall = timed([virtccw, '--root', root, 'domain-release', 'big'])
+                best['domain-release'] = min(best.get('domain-release', (cpu, wall)), (cpu, wall))
+                if os.path.exists(journal):
+                    sys.exit('release left the journal behind')
+            rows.append((n, best, size))
+            print('%6d  prepare %.3f s (wall %.1f)  release %.3f s (wall %.1f)  journal %d bytes'
+                  % (n, best['domain-prepare'][0], best['domain-prepare'][1],
+                     best['domain-release'][0], best['domain-release'][1], size), file=sys.stderr)
+        os.makedirs(os.path.dirname(tsv), exist_ok=True)
+        with open(tsv, 'w') as fh:
+            fh.write('devices\tseconds\trelease_seconds\tjournal_bytes\n')
+            for n, best, size in rows:
+                fh.write('%d\t%.3f\t%.3f\t%d\n' % (n, best['domain-prepare'][0],
+                                                   best['domain-release'][0], size))
+        print('| hostdevs | domain-prepare | per hostdev | growth | domain-release | per hostdev | growth | journal |')
+        print('|---:|---:|---:|---:|---:|---:|---:|---:|')
+        prev = None
+        for n, best, size in rows:
+            p = best['domain-prepare'][0] / n * 1e6
+            r = best['domain-release'][0] / n * 1e6
+            g = ('-', '-') if prev is None else ('%.2fx' % (p / prev[0]), '%.2fx' % (r / prev[1]))
+            prev = (p, r)
+            print('| {:,} | {:.2f} s | {:.0f} us | {} | {:.2f} s | {:.0f} us | {} | {:,} B |'.format(
+                n, best['domain-prepare'][0], p, g[0], best['domain-release'][0], r, g[1], size))
+    finally:
+        if mounted:
+            subprocess.run(['fusermount3', '-u', root])
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('-b', '--build', required=True)
     ap.add_argument('-s', '--sizes', default='1000 5000 10000 20000 40000 65535')
-    ap.add_argument('-k', '--rounds', type=int, default=3)
+    ap.add_argument('-k', '--rounds', type=int, default=None)
     ap.add_argument('--tree')
-    ap.add_argument('--tsv', default=os.path.join(HERE, 'results', 'prepare.tsv'))
+    ap.add_argument('--tsv')
+    ap.add_argument('--managed', action='store_true')
+    ap.add_argument('--simhost-build')
     a = ap.parse_args()
+    if a.managed:
+        a.rounds = a.rounds or 1
+        return main_managed(a)
+    a.rounds = a.rounds or 3
+    a.tsv = a.tsv or os.path.join(HERE, 'results', 'prepare.tsv')
     virtccw = os.path.abspath(os.path.join(a.build, 'tools', 'virtccw'))
     gen = os.path.abspath(os.path.join(a.build, 'bench', 'gen_host_tree'))
     sizes = [int(x) for x in a.sizes.split()]

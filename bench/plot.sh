@@ -13,8 +13,14 @@
 #                           `mdevctl types`, with both floors
 #   domain-size.svg         domain XML to argv (bench_argv): time and time per
 #                           device against the number of CCW devices
+#   domain-prepare.svg      domain-prepare/-release CPU time against hostdevs:
+#                           managed='no', managed='yes' needing host changes
+#                           (the journal appending records) and before that
+#                           (a rewrite of the whole journal per step)
 # Sources: names-N.tsv (bench/run-names-bench.sh), objects.tsv (the object
-# listings and mdevctl, bench/run-nodedev-bench.sh), argv.tsv (bench_argv).
+# listings and mdevctl, bench/run-nodedev-bench.sh), argv.tsv (bench_argv),
+# prepare.tsv, prepare-managed.tsv, prepare-managed-before.tsv
+# (bench/bench_prepare.py).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -103,6 +109,32 @@ set y2range [0:*]
 set format x "%.0s%c"
 plot "$tmp/argv" u 1:2 w lp lc rgb "#1f77b4" lw 2 pt 7 t "pipeline ms (log)", \
      "$tmp/argv" u 1:3 axes x1y2 w lp lc rgb "#d62728" lw 2 pt 5 t "us per device (linear, right)"
+GP
+fi
+if [ -s "$res/prepare-managed.tsv" ]; then
+    awk -F'\t' 'NR > 1 { print $1, $2, $3 }' "$res/prepare-managed.tsv" | sort -n > "$tmp/pm"
+    awk -F'\t' 'NR > 1 { print $1, $2, $3 }' "$res/prepare-managed-before.tsv" 2>/dev/null | sort -n > "$tmp/pmb"
+    awk -F'\t' 'NR > 1 { print $1, $2, $3 }' "$res/prepare-managed-small.tsv" 2>/dev/null | sort -n > "$tmp/pms"
+    awk -F'\t' 'NR > 1 { print $1, $2 }' "$res/prepare.tsv" 2>/dev/null | sort -n > "$tmp/pn"
+    gnuplot <<GP
+set terminal svg size 760,500 dynamic enhanced font "sans,12" background "white"
+set output "$out/domain-prepare.svg"
+set title "domain-prepare / domain-release against hostdevs (CPU of virtccw)"
+set logscale xy
+set grid xtics ytics mxtics mytics lc rgb "#dddddd"
+set key bottom right box opaque font ",10"
+set xlabel "vfio-ccw hostdevs in the domain"
+set ylabel "CPU seconds (user + sys)"
+set format x "%.0s%c"
+set xrange [100:100000]
+set yrange [0.1:200]
+plot "$tmp/pm" u 1:2 w lp lc rgb "#1f77b4" lw 2 pt 7 t "prepare, managed='yes' (72,379 subchannels)", \
+     "$tmp/pm" u 1:3 w lp lc rgb "#1f77b4" lw 2 dt 2 pt 6 t "release, managed='yes' (72,379 subchannels)", \
+     "$tmp/pms" u 1:2 w lp lc rgb "#17becf" lw 2 pt 7 t "prepare, managed='yes' (2,271 subchannels)", \
+     "$tmp/pms" u 1:3 w lp lc rgb "#17becf" lw 2 dt 2 pt 6 t "release, managed='yes' (2,271 subchannels)", \
+     "$tmp/pmb" u 1:2 w lp lc rgb "#d62728" lw 2 pt 5 t "before: prepare (journal rewritten per step)", \
+     "$tmp/pmb" u 1:3 w lp lc rgb "#d62728" lw 2 dt 2 pt 4 t "before: release", \
+     "$tmp/pn" u 1:2 w lp lc rgb "#2ca02c" lw 2 pt 9 t "prepare, managed='no' (static host)"
 GP
 fi
 ls -l "$out"

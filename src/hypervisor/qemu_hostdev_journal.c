@@ -1,5 +1,34 @@
 /* virtccw: the crash-safe journal of a domain's host-device changes.
- * See qemu_hostdev_journal.h for the protocol. */
+ * See qemu_hostdev_journal.h for the protocol.
+ *
+ * The file: a snapshot, the JSON document of version 1 (as it always was:
+ * journals written by earlier versions are snapshots without records),
+ * then, one per line, records of the single steps taken since:
+ *
+ *   {"op": "add", "uuid": U, "action": {...}}      an action appended to claim U
+ *   {"op": "state", "uuid": U, "index": I, "state": S}
+ *   {"op": "remove", "uuid": U, "index": I}
+ *
+ * A step appends its record and syncs the file (fdatasync), so each step
+ * costs the size of its record, not of the whole journal: rewriting the
+ * file twice per host change made preparing or releasing N managed
+ * hostdevs write O(N^2) bytes. The reader replays the records over the
+ * snapshot. A last line without its newline is a record whose write was
+ * cut short: never synced, so the change it announced was never made; it
+ * is ignored (and cut off before the next append). Any other line that is
+ * not a valid record makes the journal corrupt.
+ *
+ * The file is rewritten whole (compacted: temp file, fsync, rename) at a
+ * transaction's start and end (vccw_hd_journal_commit), and before an
+ * append that would make the records longer than the snapshot (or than
+ * JOURNAL_COMPACT_MIN): the records never exceed the live state by more
+ * than a constant factor, each byte rewritten is paid for by a byte
+ * appended before, and the file stays within twice the snapshot. Claims
+ * dropped by an undo are not recorded: until the next compaction the
+ * file still lists them, without actions, in the same transaction, and
+ * recovery drops them (see vccw_hd_journal_undo). Records refer to claims
+ * by uuid and to actions by position, and only claims of the snapshot
+ * have records, so replaying is one hash lookup per record. */
 #include "qemu_hostdev_journal.h"
 #include "node_device_conf.h"
 #include "vccw_enum.h"
@@ -22,8 +51,13 @@
 #define JOURNAL_SUBDIR "hostdev"
 #define JOURNAL_SUFFIX ".json"
 #define JOURNAL_TMP_SUFFIX ".json.tmp"
-/* a claim takes 100-400 bytes: room for 4 subchannel sets of 65,536 */
+/* a claim takes 100-400 bytes: room for 4 subchannel sets of 65,536
+ * (snapshot and records together: compaction keeps the records within
+ * the snapshot's size) */
 #define JOURNAL_MAX_SIZE (256 * 1024 * 1024)
+/* below this, records are appended whatever the snapshot's size: a
+ * small journal is not rewritten at every other step */
+#define JOURNAL_COMPACT_MIN (64 * 1024)
 #define VFIO_CCW "vfio_ccw"
 
 VCCW_ENUM_DECL(vccw_hd_act_kind);
@@ -32,6 +66,16 @@ VCCW_ENUM_DECL(vccw_hd_act_state);
 VCCW_ENUM_IMPL(vccw_hd_act_state, VCCW_HD_ACT_STATE_LAST, "pending", "done", "undoing")
 VCCW_ENUM_DECL(vccw_hd_txn_kind);
 VCCW_ENUM_IMPL(vccw_hd_txn_kind, VCCW_HD_TXN_LAST, "none", "prepare", "release")
+
+/* the records appended after the snapshot */
+typedef enum {
+    REC_ADD,
+    REC_STATE,
+    REC_REMOVE,
+    REC_LAST
+} RecOp;
+VCCW_ENUM_DECL(vccw_hd_rec_op);
+VCCW_ENUM_IMPL(vccw_hd_rec_op, REC_LAST, "add", "state", "remove")
 
 /* ---- fault injection ---------------------------------------------------- */
 
@@ -222,6 +266,8 @@ vccw_hd_journal_free(VccwHdJournal *j)
     g_ptr_array_unref(j->claims);
     if (j->claim_index)
         g_hash_table_unref(j->claim_index);
+    if (j->has_fd)
+        close(j->fd);
     g_free(j);
 }
 
@@ -265,6 +311,9 @@ vccw_hd_journal_add_claim(VccwHdJournal *j, VccwHdClaim *c)
 
     g_ptr_array_add(j->claims, c);
     g_hash_table_insert(index, c->uuid, c);
+    /* records name claims of the file's snapshot only: a new claim gets
+     * there with the next step, which therefore rewrites the file */
+    j->must_compact = true;
 }
 
 /* Drop the claim at @i from @j->claims and the index. */
@@ -301,6 +350,24 @@ jset_str(json_object *o, const char *key, const char *val)
     json_object_object_add(o, key, val ? json_object_new_string(val) : NULL);
 }
 
+/* One action as the snapshot and the "add" record write it. */
+static json_object *
+action_to_json(const VccwHdAction *a)
+{
+    json_object *ao = json_object_new_object();
+
+    jset_str(ao, "kind", vccw_hd_act_kind_to_string(a->kind));
+    jset_str(ao, "state", vccw_hd_act_state_to_string(a->state));
+    jset_str(ao, "subchannel", a->subch);
+    if (a->kind == VCCW_HD_ACT_BIND_SUBCH) {
+        jset_str(ao, "orig_driver", a->orig_driver);
+        jset_str(ao, "orig_override", a->orig_override);
+    } else {
+        jset_str(ao, "mdev_type", a->mdev_type);
+    }
+    return ao;
+}
+
 static char *
 journal_to_json(const VccwHdJournal *j)
 {
@@ -328,21 +395,8 @@ journal_to_json(const VccwHdJournal *j)
 
         jset_str(co, "uuid", c->uuid);
         json_object_object_add(co, "managed", json_object_new_boolean(c->managed));
-        for (guint k = 0; k < c->actions->len; k++) {
-            const VccwHdAction *a = g_ptr_array_index(c->actions, k);
-            json_object *ao = json_object_new_object();
-
-            jset_str(ao, "kind", vccw_hd_act_kind_to_string(a->kind));
-            jset_str(ao, "state", vccw_hd_act_state_to_string(a->state));
-            jset_str(ao, "subchannel", a->subch);
-            if (a->kind == VCCW_HD_ACT_BIND_SUBCH) {
-                jset_str(ao, "orig_driver", a->orig_driver);
-                jset_str(ao, "orig_override", a->orig_override);
-            } else {
-                jset_str(ao, "mdev_type", a->mdev_type);
-            }
-            json_object_array_add(acts, ao);
-        }
+        for (guint k = 0; k < c->actions->len; k++)
+            json_object_array_add(acts, action_to_json(g_ptr_array_index(c->actions, k)));
         json_object_object_add(co, "actions", acts);
         json_object_array_add(claims, co);
     }
@@ -409,6 +463,116 @@ action_from_json(json_object *ao)
     return a;
 }
 
+/* The claim a record names ("uuid"), or NULL. */
+static VccwHdClaim *
+record_claim(const VccwHdJournal *j, json_object *rec)
+{
+    const char *uuid;
+
+    if (!jget_str(rec, "uuid", true, &uuid) || !vccw_uuid_is_canonical(uuid))
+        return NULL;
+    return vccw_hd_journal_find_claim(j, uuid);
+}
+
+/* The action a record names ("index" into @c's actions), or -1. */
+static gint64
+record_index(const VccwHdClaim *c, json_object *rec)
+{
+    json_object *v = NULL;
+    gint64 i;
+
+    if (!json_object_object_get_ex(rec, "index", &v) || !json_object_is_type(v, json_type_int))
+        return -1;
+    i = json_object_get_int64(v);
+    return i >= 0 && i < c->actions->len ? i : -1;
+}
+
+/* Apply one record line (@len bytes, no newline) to @j. */
+static bool
+record_apply(VccwHdJournal *j, const char *line, size_t len)
+{
+    g_autoptr(json_object) rec = NULL;
+    json_tokener *tok = json_tokener_new();
+    json_object *ao = NULL;
+    const char *op, *state;
+    VccwHdClaim *c;
+    VccwHdAction *a;
+    size_t end;
+    gint64 i;
+    int st;
+
+    rec = json_tokener_parse_ex(tok, line, (int)len);
+    end = rec && json_tokener_get_error(tok) == json_tokener_success
+        ? json_tokener_get_parse_end(tok) : 0;
+    json_tokener_free(tok);
+    if (!rec || !json_object_is_type(rec, json_type_object))
+        return false;
+    for (; end < len; end++) {
+        if (!g_ascii_isspace(line[end]))
+            return false;   /* two records on one line, or junk */
+    }
+    if (!jget_str(rec, "op", true, &op) || !(c = record_claim(j, rec)))
+        return false;
+    switch (vccw_hd_rec_op_from_string(op)) {
+    case REC_ADD:
+        if (!json_object_object_get_ex(rec, "action", &ao) || !(a = action_from_json(ao)))
+            return false;
+        g_ptr_array_add(c->actions, a);
+        return true;
+    case REC_STATE:
+        if ((i = record_index(c, rec)) < 0 || !jget_str(rec, "state", true, &state) ||
+            (st = vccw_hd_act_state_from_string(state)) < 0)
+            return false;
+        ((VccwHdAction *)g_ptr_array_index(c->actions, i))->state = st;
+        return true;
+    case REC_REMOVE:
+        if ((i = record_index(c, rec)) < 0)
+            return false;
+        g_ptr_array_remove_index(c->actions, (guint)i);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Replay the records in @text[@start, @len) (@start: just after the
+ * snapshot). Sets how much of the file is good (a torn last record is
+ * not) and whether records may be appended to it as it is. */
+static bool
+records_replay(VccwHdJournal *j, const char *text, size_t start, size_t len)
+{
+    size_t pos = start;
+
+    j->snap_len = (gint64)start;
+    if (start < len && text[start] == '\n') {
+        j->snap_len = (gint64)++pos;
+        while (pos < len) {
+            const char *nl = memchr(text + pos, '\n', len - pos);
+            size_t k;
+
+            if (!nl)
+                break;   /* torn: cut short before its newline, never synced */
+            for (k = pos; text + k < nl && g_ascii_isspace(text[k]); k++)
+                ;
+            if (text + k < nl && !record_apply(j, text + pos, (size_t)(nl - text) - pos))
+                return false;
+            pos = (size_t)(nl - text) + 1;
+        }
+    } else {
+        /* a snapshot without its newline (written by hand, or by an older
+         * version): white space only may follow, and the next step
+         * rewrites the file rather than append to it */
+        for (; pos < len; pos++) {
+            if (!g_ascii_isspace(text[pos]))
+                return false;   /* trailing junk */
+        }
+        j->must_compact = true;
+    }
+    j->file_len = (gint64)pos;
+    j->disk_len = (gint64)len;
+    return true;
+}
+
 static bool
 journal_from_json(VccwHdJournal *j, const char *text, size_t len, GError **err)
 {
@@ -416,17 +580,18 @@ journal_from_json(VccwHdJournal *j, const char *text, size_t len, GError **err)
     json_object *txn = NULL, *claims = NULL, *v = NULL;
     json_tokener *tok = json_tokener_new();
     const char *dom;
+    size_t end = len;
 
     root = json_tokener_parse_ex(tok, text, (int)len);
     if (!root || json_tokener_get_error(tok) != json_tokener_success)
         g_clear_pointer(&root, json_object_put);
-    for (size_t end = root ? json_tokener_get_parse_end(tok) : len; end < len; end++) {
-        if (!g_ascii_isspace(text[end])) {
-            g_clear_pointer(&root, json_object_put);   /* trailing junk */
-            break;
-        }
-    }
+    else
+        end = json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
+    /* json-c also takes the white space after the document: the records
+     * start on the line after its closing brace */
+    while (root && end > 0 && g_ascii_isspace(text[end - 1]))
+        end--;
     if (!root || !json_object_is_type(root, json_type_object))
         goto bad;
     if (!json_object_object_get_ex(root, "version", &v) || json_object_get_int(v) != JOURNAL_VERSION)
@@ -479,6 +644,9 @@ journal_from_json(VccwHdJournal *j, const char *text, size_t len, GError **err)
             g_ptr_array_add(c->actions, a);
         }
     }
+    if (!records_replay(j, text, end, len))
+        goto bad;
+    j->on_disk = true;
     return true;
 
  bad:
@@ -603,9 +771,22 @@ write_durably(const VccwHost *host, const char *path, const char *data, GError *
     return fsync_dir_of(path, err);
 }
 
+static void
+close_append_fd(VccwHdJournal *j)
+{
+    if (j->has_fd)
+        close(j->fd);
+    j->has_fd = false;
+}
+
 bool
 vccw_hd_journal_commit(VccwHdJournal *j, GError **err)
 {
+    /* the rename replaces the file: records go to the new one */
+    close_append_fd(j);
+    /* until this succeeds, the file may lag behind memory: no record may
+     * be appended to it */
+    j->must_compact = true;
     if (!vccw_host_check_inside(j->host, j->path, err))
         return false;
     if (j->claims->len == 0 && j->txn == VCCW_HD_TXN_NONE) {
@@ -615,13 +796,150 @@ vccw_hd_journal_commit(VccwHdJournal *j, GError **err)
         }
         if (!fsync_dir_of(j->path, err))
             return false;
+        j->on_disk = false;
+        j->snap_len = j->file_len = j->disk_len = 0;
     } else {
         g_autofree char *text = journal_to_json(j);
         if (!write_durably(j->host, j->path, text, err))
             return false;
+        j->on_disk = true;
+        j->snap_len = j->file_len = j->disk_len = (gint64)strlen(text);
     }
+    j->must_compact = false;
     vccw_hd_crash_point("journal");
     return true;
+}
+
+/* Write all of @data at @off. */
+static bool
+pwrite_all(int fd, const char *data, size_t len, off_t off)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = pwrite(fd, data + done, len - done, off + (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return false;
+        }
+        done += (size_t)n;
+    }
+    return true;
+}
+
+/* Make one step durable: @rec (taken) appended as a line and synced, or
+ * the whole file rewritten when that is due (no file, a file not in our
+ * form, a failed append, or records about to outgrow the snapshot). The
+ * step is already applied to @j. */
+static bool
+journal_record(VccwHdJournal *j, json_object *rec, GError **err)
+{
+    g_autoptr(json_object) owned = rec;
+    g_autofree char *line = NULL;
+    size_t len;
+
+    line = g_strdup_printf("%s\n", json_object_to_json_string_ext(owned, JSON_C_TO_STRING_PLAIN |
+                                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
+    len = strlen(line);
+    if (!j->on_disk || j->must_compact ||
+        j->file_len - j->snap_len + (gint64)len > MAX(j->snap_len, JOURNAL_COMPACT_MIN) ||
+        j->file_len + (gint64)len > JOURNAL_MAX_SIZE)
+        return vccw_hd_journal_commit(j, err);
+    if (!vccw_host_check_inside(j->host, j->path, err))
+        return false;
+    if (!j->has_fd) {
+        int fd = open(j->path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+
+        if (fd < 0) {
+            vccw_error_set_errno(err, errno, "cannot open host device journal '%s'", j->path);
+            j->must_compact = true;
+            return false;
+        }
+        j->fd = fd;
+        j->has_fd = true;
+    }
+    /* a torn record at the end (a write cut short by a crash) goes first:
+     * the new record must start a line of its own */
+    if (j->disk_len != j->file_len) {
+        if (ftruncate(j->fd, j->file_len) < 0) {
+            vccw_error_set_errno(err, errno, "cannot truncate host device journal '%s'", j->path);
+            j->must_compact = true;
+            return false;
+        }
+        j->disk_len = j->file_len;
+    }
+    if (!pwrite_all(j->fd, line, len, (off_t)j->file_len) ||
+        (fdatasync(j->fd) < 0 && errno != EINVAL && errno != ENOSYS)) {
+        vccw_error_set_errno(err, errno, "cannot append to host device journal '%s'", j->path);
+        /* what reached the file is unknown: rewrite it whole next time */
+        j->must_compact = true;
+        return false;
+    }
+    j->file_len += (gint64)len;
+    j->disk_len = j->file_len;
+    vccw_hd_crash_point("journal");
+    return true;
+}
+
+/* A record naming claim @c; op "add"/"state"/"remove". */
+static json_object *
+record_new(RecOp op, const VccwHdClaim *c)
+{
+    json_object *rec = json_object_new_object();
+
+    jset_str(rec, "op", vccw_hd_rec_op_to_string(op));
+    jset_str(rec, "uuid", c->uuid);
+    return rec;
+}
+
+static gint64
+action_index(const VccwHdClaim *c, const VccwHdAction *a)
+{
+    /* the action of a step is nearly always the last one */
+    for (guint i = c->actions->len; i-- > 0;) {
+        if (g_ptr_array_index(c->actions, i) == a)
+            return i;
+    }
+    return -1;
+}
+
+bool
+vccw_hd_journal_add_action(VccwHdJournal *j, VccwHdClaim *c, VccwHdAction *a, GError **err)
+{
+    json_object *rec = record_new(REC_ADD, c);
+
+    g_ptr_array_add(c->actions, a);
+    json_object_object_add(rec, "action", action_to_json(a));
+    return journal_record(j, rec, err);
+}
+
+bool
+vccw_hd_journal_set_state(VccwHdJournal *j, VccwHdClaim *c, VccwHdAction *a,
+                          VccwHdActState state, GError **err)
+{
+    gint64 i = action_index(c, a);
+    json_object *rec;
+
+    g_return_val_if_fail(i >= 0, false);
+    a->state = state;
+    rec = record_new(REC_STATE, c);
+    json_object_object_add(rec, "index", json_object_new_int64(i));
+    jset_str(rec, "state", vccw_hd_act_state_to_string(state));
+    return journal_record(j, rec, err);
+}
+
+/* Drop action @i of @c (its undo is done), durably. */
+static bool
+journal_remove_action(VccwHdJournal *j, VccwHdClaim *c, guint i, GError **err)
+{
+    json_object *rec = record_new(REC_REMOVE, c);
+
+    g_ptr_array_remove_index(c->actions, i);
+    json_object_object_add(rec, "index", json_object_new_int64(i));
+    return journal_record(j, rec, err);
 }
 
 /* g_ptr_array_sort hands pointers to the elements */
@@ -726,7 +1044,7 @@ vccw_hd_journal_undo(VccwHdJournal *j, VccwNodeDevDriver *drv, GPtrArray *uuids,
                      GPtrArray *report, GError **err)
 {
     g_autoptr(GHashTable) wanted = NULL;
-    bool dropped = false;   /* claims dropped since the last commit */
+    bool dropped = false;   /* claims dropped (never recorded on their own) */
 
     if (uuids) {
         wanted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -741,24 +1059,20 @@ vccw_hd_journal_undo(VccwHdJournal *j, VccwNodeDevDriver *drv, GPtrArray *uuids,
         for (guint ai = c->actions->len; ai-- > 0;) {
             VccwHdAction *a = g_ptr_array_index(c->actions, ai);
 
-            if (a->state != VCCW_HD_ACT_UNDOING) {
-                a->state = VCCW_HD_ACT_UNDOING;
-                if (!vccw_hd_journal_commit(j, err))
-                    return false;
-                dropped = false;
-            }
+            if (a->state != VCCW_HD_ACT_UNDOING &&
+                !vccw_hd_journal_set_state(j, c, a, VCCW_HD_ACT_UNDOING, err))
+                return false;
             if (!undo_action(j, drv, c, a, report, err))
                 return false;
-            g_ptr_array_remove_index(c->actions, ai);
-            if (!vccw_hd_journal_commit(j, err))
+            if (!journal_remove_action(j, c, ai, err))
                 return false;
-            dropped = false;
         }
-        /* A claim without host changes left needs no commit of its own:
-         * should the process die before the next commit, the journal
-         * still lists it, without actions, in the same transaction, and
-         * recovery drops it. One commit per claim made releasing N
-         * managed='no' hostdevs quadratic (N rewrites of an O(N) file). */
+        /* A claim without host changes left needs no record of its own:
+         * should the process die before the compaction below, the
+         * journal still lists it, without actions, in the same
+         * transaction, and recovery drops it. One commit per claim made
+         * releasing N managed='no' hostdevs quadratic (N rewrites of an
+         * O(N) file). */
         remove_claim(j, ci);
         dropped = true;
     }

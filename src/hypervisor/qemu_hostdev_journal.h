@@ -9,9 +9,10 @@
  *  - the transaction under way, if any: a prepare (to be rolled back when
  *    it was interrupted) or a release (to be finished).
  *
- * Protocol: every host change is recorded as PENDING and the file made
- * durable (temp file, fsync, rename, fsync of the directory) BEFORE the
- * change, and marked DONE after it; an undo is recorded as UNDOING before
+ * Protocol: every host change is recorded as PENDING and made durable
+ * (a record appended to the file and synced; or the whole file rewritten:
+ * temp file, fsync, rename, fsync of the directory) BEFORE the change,
+ * and marked DONE after it; an undo is recorded as UNDOING before
  * and the action dropped after. Every undo is idempotent against the
  * host's actual state (a subchannel already back where it was, an mdev
  * already gone: nothing is written), so an interrupted undo is finished,
@@ -92,6 +93,15 @@ typedef struct {
     GPtrArray *txn_uuids;     /* char*: the claims the transaction covers */
     GPtrArray *claims;        /* of VccwHdClaim*, in the order prepared */
     GHashTable *claim_index;  /* private: lower-case uuid -> claim of @claims */
+    /* private: the file as this process last wrote or read it (see
+     * "The file" in qemu_hostdev_journal.c) */
+    bool on_disk;             /* the file exists and holds the state above */
+    bool must_compact;        /* the next durable step rewrites the file */
+    bool has_fd;              /* @fd is open on the file for appending records */
+    int fd;
+    gint64 snap_len;          /* bytes of the snapshot at the file's start */
+    gint64 file_len;          /* bytes of snapshot + whole records */
+    gint64 disk_len;          /* bytes on disk (more after a torn record) */
 } VccwHdJournal;
 
 void vccw_hd_journal_free(VccwHdJournal *j);
@@ -105,10 +115,24 @@ bool vccw_hd_domain_name_ok(const char *name, GError **err);
 VccwHdJournal *vccw_hd_journal_load(const VccwHost *host, const char *domain,
                                     GError **err);
 
-/* Make the journal's current content durable: write it (temp + fsync +
- * rename + fsync of the directory), or remove the file when there is
- * nothing left (no claims, no transaction). A crash point follows. */
+/* Make the journal's current content durable by rewriting the whole file
+ * (temp + fsync + rename + fsync of the directory: a compaction), or
+ * remove the file when there is nothing left (no claims, no
+ * transaction). For a transaction's start and end, and for changes made
+ * to the fields directly; single steps append a record instead
+ * (vccw_hd_journal_add_action, _set_state). A crash point follows. */
 bool vccw_hd_journal_commit(VccwHdJournal *j, GError **err);
+
+/* Append @a (owned; normally PENDING) to the actions of @c, a claim of
+ * @j, and make that durable before the host change it announces: one
+ * record appended to the file and synced, or a compaction when the
+ * records would outgrow the snapshot. A crash point follows. */
+bool vccw_hd_journal_add_action(VccwHdJournal *j, VccwHdClaim *c, VccwHdAction *a,
+                                GError **err);
+
+/* Set the state of @a, an action of @c, durably in the same way. */
+bool vccw_hd_journal_set_state(VccwHdJournal *j, VccwHdClaim *c, VccwHdAction *a,
+                               VccwHdActState state, GError **err);
 
 /* The names of the domains that have a journal, sorted. */
 GPtrArray *vccw_hd_journal_list(const VccwHost *host, GError **err);

@@ -237,20 +237,21 @@ check_claims(VccwHostdevMgr *mgr, const char *domain, GArray *items, GError **er
 
 /* ---- host changes ---------------------------------------------------------- */
 
-/* Record @a (PENDING) in @c and make it durable before the change. */
+/* Record @a (PENDING) in @c and make it durable before the change: one
+ * record appended to the journal, not the whole journal rewritten (that
+ * made N managed hostdevs write O(N^2) bytes). */
 static bool
 journal_begin(VccwHdJournal *j, VccwHdClaim *c, VccwHdAction *a, GError **err)
 {
-    g_ptr_array_add(c->actions, a);
-    return vccw_hd_journal_commit(j, err);
+    return vccw_hd_journal_add_action(j, c, a, err);
 }
 
 static bool
-journal_done(VccwHdJournal *j, VccwHdAction *a, const char *what, GError **err)
+journal_done(VccwHdJournal *j, VccwHdClaim *c, VccwHdAction *a, const char *what,
+             GError **err)
 {
     vccw_hd_crash_point(what);
-    a->state = VCCW_HD_ACT_DONE;
-    return vccw_hd_journal_commit(j, err);
+    return vccw_hd_journal_set_state(j, c, a, VCCW_HD_ACT_DONE, err);
 }
 
 /* Loop 3, for one managed hostdev: parent on vfio_ccw, mdev started. */
@@ -277,7 +278,7 @@ make_ready(VccwHostdevMgr *mgr, VccwHdJournal *j, Item *it, GPtrArray *report, G
         a->orig_override = g_strdup(orig.override);
         if (!journal_begin(j, c, a, err) ||
             !vccw_nodedev_detach_subch(mgr->drv, m->parent_addr, 0, err) ||
-            !journal_done(j, a, "bind", err))
+            !journal_done(j, c, a, "bind", err))
             return false;
         if (report)
             g_ptr_array_add(report, g_strdup_printf("subchannel %s bound to vfio_ccw (was %s)",
@@ -288,7 +289,7 @@ make_ready(VccwHostdevMgr *mgr, VccwHdJournal *j, Item *it, GPtrArray *report, G
     a->mdev_type = g_strdup(m->mdev_type);
     if (!journal_begin(j, c, a, err) ||
         !vccw_nodedev_start_mdev(mgr->drv, it->spec.uuid, m->parent_addr, err) ||
-        !journal_done(j, a, "start", err))
+        !journal_done(j, c, a, "start", err))
         return false;
     if (report)
         g_ptr_array_add(report, g_strdup_printf("mediated device %s started on %s", it->uuid,

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,6 +347,241 @@ test_big(const VccwHost *host)
     }
 }
 
+static gint64
+file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (gint64)st.st_size : -1;
+}
+
+static void
+append_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "a");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* One step is one record appended (the file grows by a line, it is not
+ * rewritten); the reader replays records; a record cut short by a crash
+ * (no newline) is ignored and cut off before the next one; any other bad
+ * line makes the journal corrupt. */
+static void
+test_records(const VccwHost *host, const char *root)
+{
+    static const char u1[] = "90c6c135-ad44-41d0-b1b7-bae47de48627";
+    static const char u2[] = "00000000-0000-0000-0000-000000000001";
+    static const struct {
+        const char *name;
+        const char *line;
+    } bad[] = {
+        { "not JSON", "{\"op\": \"add\", \n" },
+        { "unknown op", "{\"op\": \"format\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\"}\n" },
+        { "unknown claim", "{\"op\": \"state\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48628\", \"index\": 0, \"state\": \"done\"}\n" },
+        { "index out of range", "{\"op\": \"remove\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"index\": 2}\n" },
+        { "negative index", "{\"op\": \"remove\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"index\": -1}\n" },
+        { "unknown state", "{\"op\": \"state\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"index\": 0, \"state\": \"maybe\"}\n" },
+        { "action with a path", "{\"op\": \"add\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"action\": {\"kind\": \"bind-subchannel\", \"state\": \"done\", \"subchannel\": \"0.0.0313\", \"orig_driver\": \"../x\"}}\n" },
+        { "two records on a line", "{\"op\": \"remove\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"index\": 0} {\"op\": \"remove\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\", \"index\": 0}\n" },
+        { "an array", "[]\n" },
+    };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VccwHdJournal) j = vccw_hd_journal_load(host, "rec", &err);
+    g_autoptr(VccwHdJournal) k = NULL;
+    g_autofree char *path = journal_file(root, "rec");
+    g_autofree char *good = NULL;
+    VccwHdClaim *c;
+    VccwHdAction *a;
+    gint64 size0, size1;
+
+    if (!j)
+        return;
+    j->txn = VCCW_HD_TXN_PREPARE;
+    g_ptr_array_add(j->txn_uuids, g_strdup(u1));
+    vccw_hd_journal_add_claim(j, vccw_hd_claim_new(u1, true));
+    vccw_hd_journal_add_claim(j, vccw_hd_claim_new(u2, false));
+    check(vccw_hd_journal_commit(j, &err), "records: transaction start written whole",
+          err ? err->message : NULL);
+    size0 = file_size(path);
+    c = vccw_hd_journal_find_claim(j, u1);
+    a = vccw_hd_action_new(VCCW_HD_ACT_BIND_SUBCH, "0.0.0313");
+    a->orig_driver = g_strdup("io_subchannel");
+    check(vccw_hd_journal_add_action(j, c, a, &err) &&
+          vccw_hd_journal_set_state(j, c, a, VCCW_HD_ACT_DONE, &err),
+          "records: two steps", err ? err->message : NULL);
+    size1 = file_size(path);
+    check(size1 > size0 && size1 - size0 < 400, "records: each step appends one line",
+          NULL);
+    k = vccw_hd_journal_load(host, "rec", &err);
+    {
+        const VccwHdClaim *kc = k ? vccw_hd_journal_find_claim(k, u1) : NULL;
+        const VccwHdAction *ka = kc && kc->actions->len == 1 ? g_ptr_array_index(kc->actions, 0) : NULL;
+        check(k && k->txn == VCCW_HD_TXN_PREPARE && k->claims->len == 2 && ka &&
+              ka->kind == VCCW_HD_ACT_BIND_SUBCH && ka->state == VCCW_HD_ACT_DONE &&
+              g_strcmp0(ka->orig_driver, "io_subchannel") == 0 && !ka->orig_override,
+              "records: replayed over the snapshot", err ? err->message : NULL);
+    }
+    g_clear_pointer(&k, vccw_hd_journal_free);
+    g_file_get_contents(path, &good, NULL, NULL);
+
+    /* a crash in the middle of an append: the record never synced */
+    append_text(path, "{\"op\": \"state\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de4");
+    k = vccw_hd_journal_load(host, "rec", &err);
+    check(k && ((VccwHdAction *)g_ptr_array_index(vccw_hd_journal_find_claim(k, u1)->actions, 0))->state == VCCW_HD_ACT_DONE,
+          "records: a torn last record is ignored", err ? err->message : NULL);
+    if (k) {
+        VccwHdClaim *kc = vccw_hd_journal_find_claim(k, u1);
+        VccwHdAction *b = vccw_hd_action_new(VCCW_HD_ACT_START_MDEV, "0.0.0313");
+        b->mdev_type = g_strdup("vfio_ccw-io");
+        check(vccw_hd_journal_add_action(k, kc, b, &err), "records: a step after a torn record",
+              err ? err->message : NULL);
+        g_clear_pointer(&k, vccw_hd_journal_free);
+        k = vccw_hd_journal_load(host, "rec", &err);
+        check(k && vccw_hd_journal_find_claim(k, u1)->actions->len == 2,
+              "records: the torn record was cut off, the new one follows", err ? err->message : NULL);
+        g_clear_pointer(&k, vccw_hd_journal_free);
+    }
+    g_clear_error(&err);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *name = g_strdup_printf("records: corrupt record (%s) refused", bad[i].name);
+        g_autoptr(GError) e = NULL;
+        g_autoptr(VccwHdJournal) x = NULL;
+
+        g_file_set_contents(path, good, -1, NULL);
+        append_text(path, bad[i].line);
+        x = vccw_hd_journal_load(host, "rec", &e);
+        check(!x && e && strstr(e->message, "is corrupt"), name, x ? "accepted" : e ? e->message : NULL);
+    }
+    g_file_set_contents(path, good, -1, NULL);
+    j->txn = VCCW_HD_TXN_NONE;
+    g_ptr_array_set_size(j->claims, 0);
+    check(vccw_hd_journal_commit(j, &err) && !g_file_test(path, G_FILE_TEST_EXISTS),
+          "records: nothing left, file removed", err ? err->message : NULL);
+}
+
+/* Journals on disk from earlier versions are snapshots without records,
+ * pretty JSON with a newline (as they wrote them) or without (by hand). */
+static void
+test_old_format(const VccwHost *host, const char *root)
+{
+    static const char *const endings[] = { "\n", "", "\n\n  \n" };
+    g_autofree char *path = journal_file(root, "old");
+
+    for (size_t i = 0; i < G_N_ELEMENTS(endings); i++) {
+        g_autofree char *text = g_strdup_printf(
+            "{\n  \"version\": 1,\n  \"domain\": \"old\",\n  \"transaction\": {\n    \"kind\": \"prepare\",\n"
+            "    \"uuids\": [\n      \"90c6c135-ad44-41d0-b1b7-bae47de48627\"\n    ]\n  },\n  \"claims\": [\n"
+            "    {\n      \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de48627\",\n      \"managed\": true,\n"
+            "      \"actions\": [\n        {\n          \"kind\": \"bind-subchannel\",\n          \"state\": \"pending\",\n"
+            "          \"subchannel\": \"0.0.0313\",\n          \"orig_driver\": \"io_subchannel\",\n"
+            "          \"orig_override\": null\n        }\n      ]\n    }\n  ]\n}%s", endings[i]);
+        g_autofree char *name = g_strdup_printf("old format (ending %zu): read", i);
+        g_autofree char *name2 = g_strdup_printf("old format (ending %zu): a step after it reads back", i);
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VccwHdJournal) j = NULL;
+        g_autoptr(VccwHdJournal) k = NULL;
+        VccwHdClaim *c;
+
+        g_file_set_contents(path, text, -1, NULL);
+        j = vccw_hd_journal_load(host, "old", &err);
+        c = j ? vccw_hd_journal_find_claim(j, "90c6c135-ad44-41d0-b1b7-bae47de48627") : NULL;
+        check(c && j->txn == VCCW_HD_TXN_PREPARE && c->actions->len == 1 &&
+              ((VccwHdAction *)g_ptr_array_index(c->actions, 0))->state == VCCW_HD_ACT_PENDING,
+              name, err ? err->message : NULL);
+        if (!c)
+            continue;
+        check(vccw_hd_journal_set_state(j, c, g_ptr_array_index(c->actions, 0), VCCW_HD_ACT_UNDOING, &err) &&
+              (k = vccw_hd_journal_load(host, "old", &err)) &&
+              ((VccwHdAction *)g_ptr_array_index(vccw_hd_journal_find_claim(k, "90c6c135-ad44-41d0-b1b7-bae47de48627")->actions, 0))->state == VCCW_HD_ACT_UNDOING,
+              name2, err ? err->message : NULL);
+    }
+    g_unlink(path);
+}
+
+/* N managed hostdevs, four steps each (pending and done, twice): the file
+ * is rewritten a few times, not at every step, the bytes written are a
+ * small multiple of the final size (O(N), where a rewrite per step wrote
+ * O(N^2)), and the file never holds more than twice its snapshot. A hard
+ * link keeps the previous inode, so a rewrite (rename) shows as a new one. */
+static void
+test_linear_steps(const VccwHost *host, const char *root)
+{
+    const guint n = 500;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VccwHdJournal) j = vccw_hd_journal_load(host, "lin", &err);
+    g_autoptr(VccwHdJournal) k = NULL;
+    g_autofree char *path = journal_file(root, "lin");
+    g_autofree char *probe = g_strdup_printf("%s/lin.probe", root);
+    guint rewrites = 0, done = 0;
+    gint64 written, prev, final;
+    bool ok = true, within = true;
+    struct stat st, sp;
+
+    if (!j)
+        return;
+    j->txn = VCCW_HD_TXN_PREPARE;
+    for (guint i = 0; i < n; i++) {
+        g_autofree char *u = g_strdup_printf("%08x-0000-4000-8000-%012x", i, i);
+        g_ptr_array_add(j->txn_uuids, g_strdup(u));
+        vccw_hd_journal_add_claim(j, vccw_hd_claim_new(u, true));
+    }
+    ok = vccw_hd_journal_commit(j, &err);
+    written = prev = file_size(path);
+    for (guint i = 0; ok && i < n; i++) {
+        VccwHdClaim *c = g_ptr_array_index(j->claims, i);
+        g_autofree char *sch = g_strdup_printf("0.0.%04x", i);
+
+        for (int step = 0; ok && step < 4; step++) {
+            VccwHdAction *a;
+            gint64 now;
+
+            g_unlink(probe);
+            if (link(path, probe) < 0)
+                ok = false;
+            if (step % 2 == 0) {
+                a = vccw_hd_action_new(step ? VCCW_HD_ACT_START_MDEV : VCCW_HD_ACT_BIND_SUBCH, sch);
+                if (step)
+                    a->mdev_type = g_strdup("vfio_ccw-io");
+                ok = ok && vccw_hd_journal_add_action(j, c, a, &err);
+            } else {
+                a = g_ptr_array_index(c->actions, c->actions->len - 1);
+                ok = ok && vccw_hd_journal_set_state(j, c, a, VCCW_HD_ACT_DONE, &err);
+            }
+            now = file_size(path);
+            if (ok && stat(path, &st) == 0 && stat(probe, &sp) == 0 && st.st_ino != sp.st_ino) {
+                rewrites++;
+                written += now;
+            } else {
+                written += now - prev;
+            }
+            /* the records stay within the snapshot (or 64 KiB) */
+            within = within && now <= 2 * MAX(j->snap_len, 64 * 1024) + 512;
+            prev = now;
+        }
+    }
+    g_unlink(probe);
+    final = file_size(path);
+    {
+        g_autofree char *why = g_strdup_printf("%u rewrites, %" G_GINT64_FORMAT " bytes written, final %" G_GINT64_FORMAT,
+                                               rewrites, written, final);
+        check(ok && rewrites <= 12 && written <= 8 * final && within,
+              "2,000 steps: few rewrites, O(N) bytes written, file within twice its snapshot",
+              err ? err->message : why);
+    }
+    k = vccw_hd_journal_load(host, "lin", &err);
+    for (guint i = 0; k && i < k->claims->len; i++) {
+        const VccwHdClaim *c = g_ptr_array_index(k->claims, i);
+        done += c->actions->len == 2 &&
+                ((VccwHdAction *)g_ptr_array_index(c->actions, 0))->state == VCCW_HD_ACT_DONE &&
+                ((VccwHdAction *)g_ptr_array_index(c->actions, 1))->state == VCCW_HD_ACT_DONE;
+    }
+    check(done == n, "2,000 steps: every one read back", err ? err->message : NULL);
+    g_unlink(path);
+}
+
 int
 main(void)
 {
@@ -366,6 +602,9 @@ main(void)
     test_lock(host);
     test_lenient();
     test_big(host);
+    test_records(host, root);
+    test_old_format(host, root);
+    test_linear_steps(host, root);
     cmd = g_strdup_printf("rm -rf '%s'", root);
     if (system(cmd) != 0)
         fprintf(stderr, "hostdevtest: cannot remove %s\n", root);
