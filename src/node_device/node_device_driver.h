@@ -163,6 +163,11 @@ bool vccw_nodedev_update(VccwNodeDevDriver *drv, const char *name, const char *x
 /* Stop an active mdev: refuses when its /dev/vfio group is open (EBUSY),
  * never blocks on the kernel's remove. */
 bool vccw_nodedev_destroy(VccwNodeDevDriver *drv, const char *name, GError **err);
+/* The same by address, for undoing a start: the mdev @uuid on subchannel
+ * @parent_addr (NULL: any) is stopped if it is active (@changed says
+ * whether it was); one that is gone already is no error. */
+bool vccw_nodedev_stop_mdev(VccwNodeDevDriver *drv, const unsigned char *uuid,
+                            const char *parent_addr, bool *changed, GError **err);
 bool vccw_nodedev_undefine(VccwNodeDevDriver *drv, const char *name, GError **err);
 /* Start a defined mdev. */
 bool vccw_nodedev_start(VccwNodeDevDriver *drv, const char *name, GError **err);

@@ -239,22 +239,46 @@ mdev_in_use(const VccwHost *host, const VccwNodeDevDef *def, GError **err)
     return false;
 }
 
+/* Remove the active mdev @def (named @name in messages) unless in use. */
+static bool
+destroy_def(VccwNodeDevDriver *drv, const VccwNodeDevDef *def, const char *name, GError **err)
+{
+    const VccwHost *host = vccw_nodedev_driver_host(drv);
+    char str[VCCW_UUID_STRING_BUFLEN];
+
+    if (mdev_in_use(host, def, err))
+        return false;
+    vccw_uuid_format(def->uuid, str);
+    return vccw_mdev_remove(host, str, name, err);
+}
+
 bool
 vccw_nodedev_destroy(VccwNodeDevDriver *drv, const char *name, GError **err)
 {
-    const VccwHost *host = vccw_nodedev_driver_host(drv);
     g_autoptr(VccwNodeDevDef) def = lookup_mdev_by_name(drv, name, err);
-    char str[VCCW_UUID_STRING_BUFLEN];
+
     if (!def)
         return false;
     if (!def->active) {
         vccw_error_set(err, VCCW_ERR_OPERATION_INVALID, "Device '%s' is not active", name);
         return false;
     }
-    if (mdev_in_use(host, def, err))
+    return destroy_def(drv, def, name, err);
+}
+
+bool
+vccw_nodedev_stop_mdev(VccwNodeDevDriver *drv, const unsigned char *uuid,
+                       const char *parent_addr, bool *changed, GError **err)
+{
+    g_autoptr(VccwNodeDevDef) def = vccw_nodedev_lookup_mdev(drv, uuid, parent_addr, NULL);
+
+    *changed = false;
+    if (!def || !def->active)
+        return true;   /* already gone */
+    if (!destroy_def(drv, def, def->name, err))
         return false;
-    vccw_uuid_format(def->uuid, str);
-    return vccw_mdev_remove(host, str, name, err);
+    *changed = true;
+    return true;
 }
 
 bool

@@ -9,7 +9,7 @@
  * address against both the domain's devices (as assigned at start) and
  * what QEMU reports (dev_id of every device under /machine/peripheral
  * and /machine/peripheral-anon), and a free id. A vfio-ccw hostdev is
- * prepared on the host first (qemu_hostdev_prepare.h), and the host is
+ * prepared on the host first (hostdev_prepare.h), and the host is
  * rolled back when QEMU refuses the device.
  *
  * Detach: the device is found in QEMU (a hostdev by its sysfsdev, any
@@ -23,7 +23,7 @@
 #include <stdbool.h>
 
 #include "qemu_capabilities.h"
-#include "qemu_hostdev_prepare.h"
+#include "hostdev_prepare.h"
 #include "qemu_qmp.h"
 
 #define VCCW_HOTPLUG_DEFAULT_TIMEOUT_MS 10000

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qemu_hostdev_journal.h"
-#include "qemu_hostdev_prepare.h"
+#include "hostdev_journal.h"
+#include "hostdev_prepare.h"
 #include "vccw_error.h"
 
 static int passed, failed;

@@ -28,7 +28,7 @@
 
 #include "node_device_driver.h"
 #include "qemu_capabilities.h"
-#include "qemu_hostdev_prepare.h"
+#include "hostdev_prepare.h"
 #include "qemu_hotplug.h"
 #include "qemu_qmp.h"
 #include "vccw_error.h"

@@ -1,8 +1,8 @@
 /* virtccw: prepare and release of a domain's vfio-ccw host devices.
- * See qemu_hostdev_prepare.h; the journal protocol is in
- * qemu_hostdev_journal.h. */
-#include "qemu_hostdev_prepare.h"
-#include "qemu_hostdev_journal.h"
+ * See hostdev_prepare.h; the journal protocol is in
+ * hostdev_journal.h. */
+#include "hostdev_prepare.h"
+#include "hostdev_journal.h"
 #include "domain_parse.h"
 #include "mdevctl_store.h"
 #include "vccw_error.h"

@@ -94,7 +94,7 @@ typedef struct {
     GPtrArray *claims;        /* of VccwHdClaim*, in the order prepared */
     GHashTable *claim_index;  /* private: lower-case uuid -> claim of @claims */
     /* private: the file as this process last wrote or read it (see
-     * "The file" in qemu_hostdev_journal.c) */
+     * "The file" in hostdev_journal.c) */
     bool on_disk;             /* the file exists and holds the state above */
     bool must_compact;        /* the next durable step rewrites the file */
     bool has_fd;              /* @fd is open on the file for appending records */

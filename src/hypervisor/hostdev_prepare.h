@@ -18,7 +18,7 @@
  *  defined (and check its device_api once it exists).
  * managed='no' changes nothing on the host: it only checks and claims.
  *
- * Claims and changes are journaled (qemu_hostdev_journal.h) under the
+ * Claims and changes are journaled (hostdev_journal.h) under the
  * host-wide lock, so two domains never get one mdev even when prepared
  * concurrently, and a failure or a crash at any point is undone exactly.
  */

@@ -1,5 +1,5 @@
 /* virtccw: the crash-safe journal of a domain's host-device changes.
- * See qemu_hostdev_journal.h for the protocol.
+ * See hostdev_journal.h for the protocol.
  *
  * The file: a snapshot, the JSON document of version 1 (as it always was:
  * journals written by earlier versions are snapshots without records),
@@ -29,7 +29,7 @@
  * recovery drops them (see vccw_hd_journal_undo). Records refer to claims
  * by uuid and to actions by position, and only claims of the snapshot
  * have records, so replaying is one hash lookup per record. */
-#include "qemu_hostdev_journal.h"
+#include "hostdev_journal.h"
 #include "node_device_conf.h"
 #include "vccw_enum.h"
 #include "vccw_error.h"
@@ -58,7 +58,6 @@
 /* below this, records are appended whatever the snapshot's size: a
  * small journal is not rewritten at every other step */
 #define JOURNAL_COMPACT_MIN (64 * 1024)
-#define VFIO_CCW "vfio_ccw"
 
 VCCW_ENUM_DECL(vccw_hd_act_kind);
 VCCW_ENUM_IMPL(vccw_hd_act_kind, VCCW_HD_ACT_LAST, "bind-subchannel", "start-mdev")
@@ -992,21 +991,13 @@ vccw_hd_mdev_stop(VccwNodeDevDriver *drv, const char *uuid, const char *parent, 
                   GError **err)
 {
     unsigned char raw[VCCW_UUID_BUFLEN];
-    g_autoptr(VccwNodeDevDef) def = NULL;
-    g_autoptr(GError) e = NULL;
 
     *changed = false;
     if (!vccw_uuid_parse(uuid, raw)) {
         vccw_error_set(err, VCCW_ERR_INTERNAL, "Invalid uuid '%s'", uuid);
         return false;
     }
-    def = vccw_nodedev_lookup_mdev(drv, raw, parent, &e);
-    if (!def || !def->active)
-        return true;   /* already gone */
-    if (!vccw_nodedev_destroy(drv, def->name, err))
-        return false;
-    *changed = true;
-    return true;
+    return vccw_nodedev_stop_mdev(drv, raw, parent, changed, err);
 }
 
 /* ---- undo and recovery ------------------------------------------------------ */
