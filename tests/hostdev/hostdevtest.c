@@ -4,7 +4,7 @@
  *
  *   hostdevtest
  *
- * Prints one line per check and "N passed, N failed" last.
+ * TAP: one line per check (tests/testutils.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,20 +18,17 @@
 
 #include "hostdev_journal.h"
 #include "hostdev_prepare.h"
+#include "testutils.h"
 #include "vccw_error.h"
 
-static int passed, failed;
-
+/* One case; @detail says why when it fails (testutils counts and prints). */
 static void
 check(bool ok, const char *name, const char *detail)
 {
-    if (ok) {
-        passed++;
-        printf("ok - %s\n", name);
-    } else {
-        failed++;
-        printf("FAIL - %s%s%s\n", name, detail ? ": " : "", detail ? detail : "");
-    }
+    if (detail)
+        vccw_test_check(ok, name, "%s", detail);
+    else
+        vccw_test_check(ok, name, NULL);
 }
 
 static char *
@@ -608,6 +605,5 @@ main(void)
     cmd = g_strdup_printf("rm -rf '%s'", root);
     if (system(cmd) != 0)
         fprintf(stderr, "hostdevtest: cannot remove %s\n", root);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return vccw_test_done();
 }
