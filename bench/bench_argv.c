@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw benchmark: domain XML -> QEMU argv for guests with 10 to 65,536
  * CCW devices (a whole subchannel set; half vfio-ccw hostdevs, half virtio
  * disks, every other one with an explicit address).

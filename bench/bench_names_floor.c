@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench_names_floor ROOT WORKLOAD: the name-only floor as a process
  * (names_floor.h): prints what `virtccw --root ROOT nodedev-list ...`
  * prints for WORKLOAD (css, ccw, mdev, mdev-all, mdev_types, all,

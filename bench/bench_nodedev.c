@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench_nodedev: node-device enumeration speed on a host root.
  *
  *   bench_nodedev [-k K] [--cli VIRTCCW] [--mdevctl MDEVCTL] [--cli-sample N]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Domain operations against the number of vfio-ccw hostdevs (issue 15).
 
 usage: bench_prepare.py -b BUILDDIR [-s "1000 5000 ..."] [-k 3] [--tree DIR]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """virtccwd speed: what OpenStack Nova does in its periodic poll, against
 virtccwd (device tree in memory) and the alternatives, on static host trees.
 

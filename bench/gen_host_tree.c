@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* gen_host_tree: write a STATIC host root (plain directories, files and
  * symlinks) with the layout of virtccw-simhost, for benchmarks where the
  * FUSE round trips of the simulated host would dominate.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Markdown tables of the name-only listings from bench/results/names-N.tsv
 # (bench/run-names-bench.sh): per size, layout and workload the library
 # against the floor in-process, virtccw against the floor as a process.

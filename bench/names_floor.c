@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The name-only floor (names_floor.h): per workload only the syscalls that
  * decide whether a device is listed, paths relative to one directory fd,
  * getdents64 with a 64 KiB buffer, names built by hand, one qsort, no

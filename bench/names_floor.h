@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The name-only floor: the fewest syscalls that print what `virtccw
  * nodedev-list` prints (bench/README.md, "Name-only listings"). Plain C and
  * libc, no glib, so that as a process (bench_names_floor) it also starts

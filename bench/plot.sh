@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Draw the scaling figures (SVG) from bench/results/*.tsv with gnuplot
 # (Debian: gnuplot-nox; not needed by the build or the tests, so not in
 # scripts/install-deps.sh):

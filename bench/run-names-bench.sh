@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Name-only listings (`virtccw nodedev-list`, every --cap, --all,
 # --inactive, --tree): the library and the CLI against the name-only floor
 # (bench/names_floor.c) on host trees of different layouts. Writes one TSV

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Node-device speed: generate static host trees (bench/gen_host_tree) of
 # 2,000, 20,000 and 262,144 subchannels on tmpfs, time virtccw against the
 # floor, io_uring batching and mdevctl 1.2.0 (bench/bench_nodedev), count

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every file includes the system headers it uses: include-what-you-use
 # (Debian: iwyu) over every file of a build's compile_commands.json, and
 # a failure for each header it says is missing.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The virtccw demo: build, then turn a sample s390x guest with two
 # vfio-ccw DASD passthroughs into its normalized XML and QEMU command line
 # (using the capabilities of Debian's qemu-system-s390x, probed once).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # fetch-libvirt-schemas.sh - put Debian 13's libvirt RelaxNG schemas (libvirt
 # 11.3, package libvirt-common) where tests/nodedevxml2xmltest looks for them.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Install the Debian packages virtccw builds, tests and demos with, on
 # Debian 12 (bookworm) or Debian 13 (trixie): everything any test uses,
 # so that under CI=true no test lacks a prerequisite.

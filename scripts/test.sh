@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Build virtccw and run every test: the normal build (-Werror), an
 # ASan+UBSan build, and a time-bounded libFuzzer run. Ends with one line
 # "N passed, N failed, N skipped" over all of them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Which libvirt release the CLI follows: --libvirt-version, then
 # $VIRTCCW_LIBVIRT_VERSION, then the installed libvirt (a fake virtqemud
 # first in PATH here), then the fallback (11.3). The expected output of

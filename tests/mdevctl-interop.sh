@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # mdevctl-interop.sh - our mdevctl store against Debian's real mdevctl (1.2.0 in
 # Debian 12, 1.4.0 in Debian 13; what differs between them is listed below).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mdevctltest: the mdevctl definition store (src/node_device/mdevctl_store.c).
  *
  *   mdevctltest DATADIR [PEER_DIR]

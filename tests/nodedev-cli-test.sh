@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Data-driven CLI scenarios on a simulated s390 host.
 #
 # Each tests/nodedevclidata/NAME.scn runs on a fresh virtccw-simhost root

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the data-driven node-device XML test runner.
  *
  * usage: nodedevxml2xmltest DATADIR [--peer DIR | --peer-optional DIR]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The Debian package, as an admin gets it (issue 13): build it with
 # dpkg-buildpackage, check it with lintian, install it with apt, use it
 # (the demo and the boot-time udev program against the simulated host,

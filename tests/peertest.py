@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Run libvirt's own vfio-ccw test data (../shared/peer/libvirt) through virtccw.
 
 The peer files come from libvirt releases newer than 9.0 and from libvirt's

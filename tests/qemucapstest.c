@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* qemucapstest: QEMU capabilities files, derivation, cache, QMP client.
  *
  *   qemucapstest [DATADIR]   (default: <srcdir>/tests/qemucapsdata)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Real QEMU accepts what virtccw generates: turn every successful case of
 # tests/qemuxml2argvdata into argv with virtccw itself (with the case's
 # capabilities file when it names one), then start Debian's

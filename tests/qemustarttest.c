@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* qemustarttest: start the real QEMU with generated command lines.
  *
  *   qemustarttest [--qemu BINARY] [--timeout SEC] [-j N] [-v] [--xfail GLOB]... PATH...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the data-driven domain test runner.
  *
  * For every NAME.xml in DATADIR (tests/qemuxml2argvdata) it loads the

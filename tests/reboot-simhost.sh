@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The reboot scenario (tests/kernel/reboot.sh) on the simulated host alone,
 # for both kernel flavours: boot 1 on a fresh virtccw-simhost, boot 2 on a
 # fresh one over the same --backing etc/; the second boot must reach the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # schematest.sh - check src/conf/schemas/domain-ccw.rng against the domain XML corpus.
 #
 # Usage: tests/schematest.sh [-v] [PEER_DIR]

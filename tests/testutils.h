@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: what the C test runners share.
  *
  * Every runner reports in TAP on stdout (meson: protocol 'tap'), one line

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # systemd-analyze verify on virtccw's units (data/), and udevadm verify on
 # its udev rule where udevadm has it (systemd 254+, Debian 13; Debian 12's
 # 252 has none: there tests/package-test.sh in a Debian 13 root checks it).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of src/util and the CCW address set: table-driven. */
 #include <stdbool.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-qemucaps: record and inspect QEMU capabilities files.
  *
  *   virtccw-qemucaps record BINARY OUTFILE   probe BINARY, write OUTFILE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: mount a simulated s390 host (sysfs css / vfio_ccw /
  * mdev, /dev/vfio, writable etc/ and run/) at DIR. See
  * src/simhost/README.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the command-line front end.
  *
  * Commands are tables (name, usage, handler) in virtccw_domain.c and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw CLI: the domain commands and the helpers all commands share. */
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw CLI: host preparation for a domain's vfio-ccw host devices
  * (declarative, journaled), the libvirt hook, and live attach/detach. */
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw CLI: node-device commands, in virsh's words and output. */
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw CLI: the program of virtccw's udev rule (data/85-virtccw.rules).
  *
  * udev runs "virtccw udev-event [--no-bind] [--no-start]" for css

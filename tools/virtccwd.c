@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccwd: libvirt's node-device daemon (virtnodedevd) for s390 hosts.
  *
  * Serves libvirt's remote protocol for the node-device API on a unix

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccwd: reading its configuration file (see virtccwd_conf.h). */
 #include "virtccwd_conf.h"
 #include "vccw_error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccwd: its configuration file (-f/--config FILE), in the format of
  * libvirt's daemon configs (virtnodedevd.conf): `name = value` lines,
  * values "strings", integers or [lists], '#' comments.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: CCW address bookkeeping and assignment.
  *
  * Explicit addresses are reserved first (in device-class order), then

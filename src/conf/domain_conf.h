@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the in-memory domain definition.
  *
  * Only what virtccw models is here; the parser refuses every other element

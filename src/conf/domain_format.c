@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: VccwDomainDef -> domain XML, as `virsh dumpxml --inactive`
  * prints it for what we model (element and attribute order included). */
 #include "domain_format.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: formatting a domain definition as libvirt's inactive XML. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: domain XML -> VccwDomainDef.
  *
  * Each element has a parse function and a list of the children and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: parsing domain XML into a VccwDomainDef. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the defaults libvirt fills in on define, for what we model.
  *
  * Each rule below was observed from libvirt 9.0 (`virsh define` +

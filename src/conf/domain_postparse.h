@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: libvirt's define-time defaults for what virtccw models. */
 #pragma once
 

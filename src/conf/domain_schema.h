@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: RelaxNG validation of domain XML against
  * src/conf/schemas/domain-ccw.rng. */
 #pragma once

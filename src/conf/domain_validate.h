@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: hypervisor-independent validation of a domain definition,
  * with libvirt's error texts (and a few stricter checks of our own,
  * listed in docs/formatdomain-ccw.rst). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the libvirt release followed, and its XML behaviours. */
 #include "libvirt_release.h"
 

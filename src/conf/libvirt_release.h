@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: which libvirt release's behaviour the domain and node-device
  * code follows.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: node devices (css subchannels, ccw devices, mdevs, the root
  * "computer") in libvirt's node-device XML.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: small helpers over libxml2 for the parsers, each producing
  * libvirt's error text for the same mistake. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the crash-safe journal of a domain's host-device changes.
  * See hostdev_journal.h for the protocol.
  *

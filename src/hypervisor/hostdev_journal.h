@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the crash-safe journal of host changes made for a domain's
  * vfio-ccw host devices.
  *

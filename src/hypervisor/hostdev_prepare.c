@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: prepare and release of a domain's vfio-ccw host devices.
  * See hostdev_prepare.h; the journal protocol is in
  * hostdev_journal.h. */

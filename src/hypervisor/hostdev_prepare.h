@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: making the host ready for a domain's vfio-ccw host devices and
  * giving it back (libvirt's qemuHostdevPrepareDomainDevices and
  * qemuHostdevReAttachDomainDevices for mdevs, plus what libvirt leaves to

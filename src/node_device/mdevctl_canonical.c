@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the fast path for reading mdevctl definitions.
  *
  * Almost every file in /etc/mdevctl.d is exactly what mdevctl 1.2.0 (or

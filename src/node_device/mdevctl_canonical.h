@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the fast path for reading mdevctl definitions (internal). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the model of mdevctl's definitions (one mdev's parent, uuid,
  * type, start policy and attributes) and the names mdevctl accepts.
  * The JSON writer is mdevctl_json_write.c, the reader mdevctl_json_read.c,

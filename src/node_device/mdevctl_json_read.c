@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: mdevctl definitions read as strictly as mdevctl reads them (see
  * the facts at the top of mdevctl_store.c): a small validator refuses what
  * serde_json refuses, and only then json-c builds the objects, since on

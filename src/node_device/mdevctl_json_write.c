@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: mdevctl definitions written as mdevctl writes them (serde_json's
  * to_string_pretty(), see the facts at the top of mdevctl_store.c): one
  * definition file, and the "mdevctl list --dumpjson" document.

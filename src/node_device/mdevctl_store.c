@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: mdevctl's persistent definitions, in mdevctl 1.2.0's format.
  *
  * Facts this file reproduces (mdevctl 1.2.0, src/mdev.rs and src/main.rs,

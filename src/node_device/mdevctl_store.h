@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: mdevctl's persistent definitions (/etc/mdevctl.d/<parent>/<uuid>)
  * read and written in mdevctl 1.2.0's exact format, under a host root. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: what the pieces of the mdevctl store share (the model,
  * mdevctl_def.c; the JSON writer and reader; the store on disk) and
  * nothing else includes. The public API is mdevctl_store.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: node devices read from sysfs (and the mdevctl store) under a
  * host root.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: internals shared by the node-device driver's files. */
 #pragma once
 

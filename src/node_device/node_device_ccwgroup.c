@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: ccwgroup node devices (libvirt 11.1+), read from sysfs under
  * the host root.
  *

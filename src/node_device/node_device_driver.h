@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the node-device driver API, shared by the CLI and virtccwd.
  *
  * Names are libvirt node-device names (css_0_0_0052, ccw_0_0_5000,

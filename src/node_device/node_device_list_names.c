@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: name-only listings (`nodedev-list`): the names and parents of
  * the devices vccw_nodedev_list() returns, without building any device
  * object. What decides that a device is listed is read, nothing else:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: mediated device lifecycle on vfio_ccw subchannels.
  *
  * Before creating, the parent, its type and its available instances are

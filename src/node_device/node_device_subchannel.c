@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: binding subchannels to vfio_ccw and giving them back.
  *
  * The sequence is driverctl's (see docs/formatnode-ccw.rst), then a check

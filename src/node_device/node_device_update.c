@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the checks of libvirt 10.1+'s virNodeDeviceUpdate (see
  * node_device_update.h). Error texts are libvirt 11.3's, typos included:
  * clients and scripts compare them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: libvirt 10.1+'s virNodeDeviceUpdate, the checks before any
  * change (what may change and what may not).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: QEMU capabilities: the facts, the flags derived from them, and
  * their file (record, load).
  *

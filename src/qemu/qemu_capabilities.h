@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: what a QEMU binary can do, probed once over QMP.
  *
  * A VccwQemuCaps is filled either by probing a real emulator

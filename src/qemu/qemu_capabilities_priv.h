@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: what the two halves of the QEMU capabilities share: the
  * object's layout, its life, and the derivation of flags from facts
  * (qemu_capabilities.c), used by the probe and its cache

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: QEMU capabilities: asking a QEMU binary for the facts (a
  * short-lived "-machine none" process queried over QMP) and caching the
  * answer per binary, keyed on what identifies one build of it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "qemu_ccw_hostdev.h"
 #include "qemu_release.h"
 #include "vccw_error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: QEMU device properties of mediated-device hostdevs
  * (vfio-ccw, vfio-ap) in libvirt's key order. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: building the QEMU command line.
  *
  * The sequence of options and the key order inside every -device follow

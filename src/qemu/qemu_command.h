@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the QEMU command line for a domain, as libvirt 9.0 builds it
  * (`virsh domxml-to-native qemu-argv`). */
 #pragma once

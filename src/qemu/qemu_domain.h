@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: from domain XML text to a definition ready for QEMU, in
  * libvirt's order of checks: schema, parse, emulator machine, defaults,
  * CCW addresses, validation. */

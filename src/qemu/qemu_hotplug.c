@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: live attach/detach over QMP. See qemu_hotplug.h. */
 #include "qemu_hotplug.h"
 #include "qemu_command.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: live attach and detach of devices over QMP.
  *
  * Attach: the device XML is put into the running domain's definition and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: synchronous QMP client (see qemu_qmp.h). */
 #include "qemu_qmp.h"
 

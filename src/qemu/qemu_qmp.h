@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: a small synchronous QMP client.
  *
  * One VccwQmp is one connection to a QEMU monitor socket. Everything

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the command-line behaviours of each libvirt release, and
  * finding the installed libvirt's release. */
 #include "qemu_release.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: how libvirt releases differ in the QEMU command line they
  * build, and which release the installed libvirt is.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "rpc_devcache.h"
 #include "vccw_error.h"
 #include "vccw_uuid.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: virtccwd's in-memory copy of the node-device tree.
  *
  * Every device the driver lists (computer, css, ccw, mdev: active and

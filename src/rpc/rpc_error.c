@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "rpc_error.h"
 #include "rpc_message.h"
 #include "vccw_error.h"

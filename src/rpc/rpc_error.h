@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: libvirt's remote_error, the body of every error reply.
  *
  * {int code; int domain; string? message; int level; domain? dom;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "rpc_events.h"
 #include "rpc_procs.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: node-device lifecycle events from a device's old and new state.
  *
  * A device that became active is CREATED, one that stopped is DELETED,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "rpc_message.h"
 
 G_DEFINE_QUARK(virtccw-rpc-error-quark, vccw_rpc_error)

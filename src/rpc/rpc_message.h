@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: libvirt RPC message framing.
  *
  * A message is a 4-byte big-endian length that counts itself, a header

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "rpc_procs.h"
 #include "node_device_update.h"
 #include "vccw_error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: libvirt remote-protocol procedures for node devices.
  *
  * One table maps each procedure number to its argument layout, its

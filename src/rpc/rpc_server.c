@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccwd: the server: listeners, client I/O (framing, flow control, one
  * request at a time per client), keepalive, and the main loop. The change
  * sources that feed the device cache and the events are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the unix-socket server of virtccwd (GLib main loop).
  *
  * Clients on the read-write socket must be root or the daemon's own user

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccwd: what the server's two halves share: the server and client
  * objects, and the calls between client I/O (rpc_server.c) and the change
  * sources and event delivery (rpc_server_sources.c). Nothing else

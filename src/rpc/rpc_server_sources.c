@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccwd: the change sources that keep the device cache true and feed
  * the events (kernel uevents on netlink, a simulated host's event log,
  * inotify on the mdevctl store, the periodic re-read), and the delivery

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: where virtccwd learns that devices changed behind its back,
  * besides kernel uevents on netlink (rpc_server.c):
  *

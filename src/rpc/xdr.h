@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: a bounded XDR (RFC 4506) encoder and decoder over byte buffers.
  *
  * Hand-written for libvirt's remote protocol: big-endian 4-byte units,

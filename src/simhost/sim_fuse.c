@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: FUSE low-level adaptor (see sim_fuse.h).
  *
  * Single-threaded: nothing here ever blocks. A write that blocks in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: the FUSE (libfuse3 low-level) adaptor that serves the
  * tree of sim_tree.h at a mount point, with etc/ and run/ passed through
  * to a real scratch directory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: the generated host layout (see sim_layout.h). */
 #include "sim_layout.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: the generated host layout.
  *
  * Everything static about a simulated subchannel (its id, type, device

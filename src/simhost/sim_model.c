@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: host state and kernel rules (see sim_model.h).
  *
  * The rules are those of kernel-sysfs.md; where the spec is silent the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: the state of the simulated host and the kernel's rules
  * for changing it (kernel-sysfs.md). Plain C, no FUSE: every operation
  * takes the bytes a process wrote to the sysfs file and returns what the

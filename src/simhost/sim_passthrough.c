@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: passthrough inode table (see sim_passthrough.h). */
 #include "sim_passthrough.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: inode table for the plain directories (etc/, run/)
  * that the FUSE adaptor passes through to a real scratch directory.
  * Nodes are named by their path relative to the backing directory and

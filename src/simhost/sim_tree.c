@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: the sysfs / dev tree (see sim_tree.h). */
 #include "sim_tree.h"
 

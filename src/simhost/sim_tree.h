@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw-simhost: the sysfs / dev tree of the simulated host.
  *
  * Every node is a (kind, x, y) triple that fits in a 64-bit inode number:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: enum <-> string tables.
  *
  * VCCW_ENUM_DECL(name) declares name_to_string()/name_from_string();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: one error type for the whole project.
  *
  * Every error carries a code whose prefix reproduces libvirt's wording

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the host object.
  *
  * Every file virtccw touches under /sys, /etc, /dev or /run is reached

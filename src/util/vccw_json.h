@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: g_autoptr(json_object) for every user of json-c in the tree.
  *
  * json-c has no cleanup function of its own; it is defined once, here

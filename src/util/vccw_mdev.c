@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: host primitives for mediated devices. See vccw_mdev.h. */
 #include "vccw_mdev.h"
 #include "vccw_error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: host primitives for mediated devices, keyed by UUID (the
  * canonical lower-case string) and parent bus id ("0.0.0313").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: number parsing with libvirt's rules (C integer syntax, base 0:
  * "10" is ten, "010" is eight, "0x10" is sixteen). */
 #pragma once

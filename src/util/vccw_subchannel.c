@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: host primitives for css subchannels. See vccw_subchannel.h. */
 #include "vccw_subchannel.h"
 #include "vccw_error.h"

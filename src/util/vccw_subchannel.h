@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: host primitives for css subchannels, keyed by bus id ("0.0.0313").
  *
  * Reading a subchannel's state (driver, driver_override), the kernel's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: small, bounded sysfs accessors relative to directory fds.
  *
  * sysfs attributes are tiny; every read is one openat + one read + close,

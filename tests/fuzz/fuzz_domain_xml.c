@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the whole domain pipeline (schema, parse, defaults,
  * addresses, validation, command line, formatting) on arbitrary bytes.
  * Any crash, leak or sanitizer report is a bug; errors are fine. */

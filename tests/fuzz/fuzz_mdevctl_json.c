@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: mdevctl's JSON, as one definition file and as a
  * `mdevctl list --dumpjson` document. Errors are fine; a crash, leak or
  * sanitizer report is a bug, and so is anything we accept that does not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: node-device XML, parsed as nodedev-create,
  * nodedev-define and whole dumpxml documents, then every way of
  * formatting what parsed. Seed it with the .xml files of

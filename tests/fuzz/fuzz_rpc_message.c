@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: virtccwd's message decoder and dispatcher on arbitrary
  * bytes. The input is a stream as a client would send it: length words,
  * headers, bodies. Every whole message goes through the framing checks,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """virtccw host-device tests on the simulated s390 host.
 
 usage: hostdev_test.py GROUP VIRTCCW SIMHOST CAPS

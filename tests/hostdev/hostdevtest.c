@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hostdevtest: the host-device journal and the domain readers, on a
  * scratch directory as host root (nothing here needs sysfs behaviour:
  * that is hostdev_test.py's job, on the simulated host).

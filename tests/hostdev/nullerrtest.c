@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nullerrtest: a failure is undone also when the caller passes no error
  * (GError **err == NULL), and reported as before when it passes one.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vccw-ktest: the scenario's two helpers, for the real kernel and the
  * simulated host alike (tests/kernel/scenario.sh).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The reboot scenario (issue 13): the host comes back after a reboot with
 # no client and no manual step. POSIX sh, for the s390x guest (busybox) and
 # the simulated host alike; tests/kernel/run.sh runs it twice per host:

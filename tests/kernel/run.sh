@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Hold virtccw and its simulated host to real s390x kernels (issue 5).
 #
 # Boots Debian's own s390x kernels (6.1 from bookworm, 6.12 from

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The kernel scenario (issue 5): virtccw's node-device and domain commands
 # on a host with six virtio-ccw subchannels (0.0.0000-0.0.0005 carrying
 # devices 0.0.0005-0.0.000a; even ones virtio-rng, odd ones virtio-blk).

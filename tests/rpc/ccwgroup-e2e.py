@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """ccwgroup devices (libvirt 11.1+) through Debian's python3-libvirt against
 virtccwd with the REAL node-device driver on a simulated LPAR.
 

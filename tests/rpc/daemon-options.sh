@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # virtccwd starts like libvirt's daemons (virtnodedevd, libvirtd): in the
 # foreground unless -d, -f/--config FILE, -p/--pid-file, -t/--timeout,
 # -v/--verbose, -V/--version; --foreground stays accepted (a no-op).

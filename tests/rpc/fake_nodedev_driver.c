@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A fake of the node-device driver API (node_device_driver.h) for the
  * virtccwd tests: an in-memory s390 host with
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # virtccwd beside the distribution's monolithic libvirtd (Debian 12 and 13
 # ship no virtnodedevd): both on one (simulated) host agree.
 # - an mdev defined through virtccwd is listed by libvirtd's

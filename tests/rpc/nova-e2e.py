@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """What OpenStack Nova does with node devices, through Debian's python3-libvirt
 (libvirt 9.0), against virtccwd built with the fake node-device driver.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """virtccwd against bad and many clients, with raw sockets (no libvirt):
 malformed, truncated, oversized and wrong-program messages, garbage,
 pipelining without reading, 100 concurrent clients, the client limit,

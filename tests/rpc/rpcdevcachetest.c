@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccwd's device cache (src/rpc/rpc_devcache.c) and its change sources
  * (src/rpc/rpc_watch.c), against the fake node-device driver:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccwd protocol tests, data-driven:
  *
  *  - rpcdata/xdr-cases.txt: XDR decoding (and re-encoding) of hex input;

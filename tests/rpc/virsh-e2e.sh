@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # End-to-end: Debian's real virsh (libvirt 9.0 client) against virtccwd
 # built with the fake node-device driver, over libvirt's own URI for a
 # node-device daemon: nodedev+unix:///system?socket=PATH.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # End-to-end with the REAL node-device driver: virtccwd on a simulated s390
 # host (virtccw-simhost, FUSE), driven by Debian's virsh; changes made
 # behind the daemon's back (the virtccw CLI) arrive as events.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The libvirt 10.1+/11.x node-device API end to end: Debian 13's own virsh
 # 11.3 and python3-libvirt 11.3, unchanged, against the REAL virtccwd on a
 # simulated s390 host: every virsh node-device command, nodedev-update

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """python3-libvirt against virtccwd on a simulated host (virsh11-e2e.sh).
 
     virsh11_python.py URI NEW_CLIENT

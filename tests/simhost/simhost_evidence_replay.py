@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Replay the kernel-evidence/ transcripts on virtccw-simhost.
 
 usage: simhost_evidence_replay.py VIRTCCW_SIMHOST EVIDENCE_DIR

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Integration test of virtccw-simhost through a real FUSE mount.
 # usage: simhost_fuse_test.sh PATH/TO/virtccw-simhost
 # Exit 0 pass, 1 fail, 77 skip (no usable /dev/fuse; 1 under CI=true).

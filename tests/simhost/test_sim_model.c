@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of the simulated host: model + tree, no FUSE.
  * One test per row of kernel-sysfs.md's error table (named row_*),
  * plus the blocking remove/unbind, id allocation and scale. */
