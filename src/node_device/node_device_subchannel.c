@@ -148,6 +148,7 @@ driverctl_persist(const VccwHost *host, const char *subch, const char *driver, G
     g_autofree char *file = g_strdup_printf("css-%s", subch);
     g_autofree char *path = NULL;
     g_autofree char *val = NULL;
+    g_autoptr(GError) write_err = NULL;
 
     if (!dir || !(path = vccw_host_path(host, VCCW_HOST_DIR_DRIVERCTL_CONFIG, file, NULL, err)))
         return false;
@@ -159,7 +160,12 @@ driverctl_persist(const VccwHost *host, const char *subch, const char *driver, G
         return false;
     }
     val = g_strdup_printf("%s\n", driver);
-    return g_file_set_contents(path, val, -1, err);
+    /* glib's G_FILE_ERROR into the project's domain, as every error */
+    if (!g_file_set_contents(path, val, -1, &write_err)) {
+        vccw_error_set(err, VCCW_ERR_SYSTEM, "%s", write_err->message);
+        return false;
+    }
+    return true;
 }
 
 static bool
@@ -188,11 +194,25 @@ subch_from_name(VccwNodeDevDriver *drv, const char *name, char **subch, GError *
 }
 
 /* Bind @subch (found to exist) to vfio_ccw. */
+/* The kernel's probe decides where a subchannel goes: check that it went
+ * where it should (@what: "bind to vfio_ccw"). */
+static bool
+expect_driver(const VccwHost *host, const char *subch, const char *want, const char *what,
+              GError **err)
+{
+    g_autofree char *now = vccw_subch_current_driver(host, subch);
+
+    if (g_strcmp0(now, want) == 0)
+        return true;
+    vccw_error_set(err, VCCW_ERR_OPERATION_FAILED, "subchannel %s did not %s (driver now: %s)",
+                   subch, what, now ? now : "none");
+    return false;
+}
+
 static bool
 detach_subch(VccwNodeDevDriver *drv, const char *subch, unsigned int flags, GError **err)
 {
     const VccwHost *host = vccw_nodedev_driver_host(drv);
-    g_autofree char *now = NULL;
     SubchState st = { 0 };
     GError *step_err = NULL;
     bool ok = false;
@@ -211,13 +231,8 @@ detach_subch(VccwNodeDevDriver *drv, const char *subch, unsigned int flags, GErr
         (st.orig.driver && !vccw_subch_unbind(host, subch, st.orig.driver, &step_err)) ||
         !vccw_subch_probe(host, subch, &step_err))
         goto rollback;
-    now = vccw_subch_current_driver(host, subch);
-    if (g_strcmp0(now, VFIO_CCW) != 0) {
-        vccw_error_set(&step_err, VCCW_ERR_OPERATION_FAILED,
-                       "subchannel %s did not bind to vfio_ccw (driver now: %s)",
-                       subch, now ? now : "none");
+    if (!expect_driver(host, subch, VFIO_CCW, "bind to vfio_ccw", &step_err))
         goto rollback;
-    }
     if ((flags & VCCW_DETACH_PERSISTENT) && !driverctl_persist(host, subch, VFIO_CCW, &step_err))
         goto rollback;
     ok = true;
@@ -262,7 +277,6 @@ vccw_nodedev_reattach(VccwNodeDevDriver *drv, const char *name, unsigned int fla
 {
     const VccwHost *host = vccw_nodedev_driver_host(drv);
     g_autofree char *subch = NULL;
-    g_autofree char *now = NULL;
     g_autoptr(GString) mdevs = g_string_new(NULL);
     SubchState st = { 0 };
     GError *step_err = NULL;
@@ -287,13 +301,8 @@ vccw_nodedev_reattach(VccwNodeDevDriver *drv, const char *name, unsigned int fla
         !vccw_subch_set_override(host, subch, NULL, &step_err) ||
         !vccw_subch_probe(host, subch, &step_err))
         goto rollback;
-    now = vccw_subch_current_driver(host, subch);
-    if (g_strcmp0(now, IO_SUBCHANNEL) != 0) {
-        vccw_error_set(&step_err, VCCW_ERR_OPERATION_FAILED,
-                       "subchannel %s did not go back to io_subchannel (driver now: %s)",
-                       subch, now ? now : "none");
+    if (!expect_driver(host, subch, IO_SUBCHANNEL, "go back to io_subchannel", &step_err))
         goto rollback;
-    }
     if (!driverctl_persist(host, subch, NULL, &step_err))
         goto rollback;
     /* as after driverctl's unset-override: the caller finds the device */
