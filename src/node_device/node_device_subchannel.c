@@ -73,7 +73,7 @@ static bool
 subch_check_device(const VccwHost *host, const SubchState *st, unsigned int flags,
                    GError **err)
 {
-    char busid[64], type[16], buf[64];
+    char busid[64] = "", type[16] = "", buf[64] = "";
     int fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     g_autofree char *p_online = NULL, *p_cutype = NULL;
     bool ok = true;

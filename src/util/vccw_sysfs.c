@@ -15,6 +15,9 @@ vccw_sysfs_read_at(int dirfd, const char *name, char *buf, size_t bufsize)
     int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     ssize_t n;
 
+    /* empty on failure too: callers name the value in their messages */
+    if (bufsize > 0)
+        buf[0] = '\0';
     if (fd < 0 && errno == ELOOP)   /* attributes are never links; refuse */
         return -ELOOP;
     if (fd < 0)

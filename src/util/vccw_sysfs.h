@@ -14,7 +14,7 @@
 #define VCCW_SYSFS_ATTR_MAX 4096
 
 /* Read @dir/@name into @buf (NUL-terminated, trailing newline removed).
- * Returns the length or -errno. */
+ * Returns the length or -errno (then @buf is ""). */
 ssize_t vccw_sysfs_read_at(int dirfd, const char *name, char *buf, size_t bufsize);
 
 /* The last path component of the symlink @dir/@name into @buf; -errno on
