@@ -21,8 +21,8 @@ typedef struct {
 
 /* The libvirt release node-device output follows: one asked for with
  * --libvirt-version or $VIRTCCW_LIBVIRT_VERSION; otherwise libvirt 9.0's
- * (the library default), the listing virtccwd serves, whatever libvirt is
- * installed: scripts get the same devices from both. */
+ * (the library default), whatever libvirt is installed. virtccwd always
+ * serves 11.3's (tools/virtccwd.c): scripts comparing the two ask for it. */
 static bool
 choose_release(const GlobalOpts *opts, GError **err)
 {

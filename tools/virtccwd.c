@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "libvirt_release.h"
 #include "node_device_driver.h"
 #include "rpc_procs.h"
 #include "rpc_server.h"
@@ -324,6 +325,14 @@ main(int argc, char **argv)
         ready_fd = daemonize();
     if (opt_pid_file && (pid_fd = acquire_pid_file(opt_pid_file, &err)) < 0)
         goto fail;
+
+    /* Node devices as the libvirt release whose API getLibVersion
+     * announces (11.3: offline ccw devices listed, with <state>), for every
+     * client, whatever libvirt is installed and whatever
+     * $VIRTCCW_LIBVIRT_VERSION says: one server, one release (virtccwd(8)).
+     * Set before the first listing, the cache's included. */
+    vccw_libvirt_release_set(vccw_libvirt_release_for_version(
+        VCCW_RPC_LIBVIRT_VERSION / 1000000, VCCW_RPC_LIBVIRT_VERSION / 1000 % 1000));
 
     if (!(host = vccw_host_new(opt_root, &err)))
         goto fail;

@@ -12,7 +12,11 @@
  *    DASD's block device) also ccw_<devno>, an mdev below it that mdev's
  *    UUID (and the parent, whose available instances changed); a ccwgroup
  *    device (qeth, lcs, ctcm: its ccw devices go on- and offline without
- *    uevents) the ccw devices;
+ *    uevents) the ccw devices. A ccw device set on- or offline by itself
+ *    sends no uevent either (the kernel's online_store calls none): its
+ *    <state> (libvirt 11.3) stays the one read last, as in libvirt's udev
+ *    backend, until a uevent names it (udevadm trigger) or something
+ *    below it, or the poll;
  *  - a change of the mdevctl store (inotify) marks the UUID of each
  *    definition file that changed, the mdev set for anything else;
  *  - a changing call of the daemon's own marks the devices it touched;

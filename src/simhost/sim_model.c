@@ -1080,3 +1080,19 @@ sim_model_sch_synth_uevent(SimModel *m, uint32_t idx, const char *action)
         sim_event(m, "UEVENT: %s@/devices/css0/%s SUBSYSTEM=css SYNTH_UUID=0 ST=%u MODALIAS=css:t%X",
                   action, name, info.st, info.st);
 }
+
+void
+sim_model_ccw_synth_uevent(SimModel *m, uint32_t idx, const char *action)
+{
+    char name[SIM_NAME_BUFLEN], dev[SIM_NAME_BUFLEN], ids[160];
+    SimSchInfo info;
+
+    if (!sim_model_ccw_present(m, idx))
+        return;
+    sim_layout_sch_info(&m->layout, idx, &info);
+    sim_sch_name(m, idx, name);
+    sim_layout_ccw_name(&m->layout, idx, dev);
+    sim_ccw_ids(&info, ids, sizeof(ids), true);
+    sim_event(m, "UEVENT: %s@/devices/css0/%s/%s SUBSYSTEM=ccw SYNTH_UUID=0 DRIVER=%s %s",
+              action, name, dev, sim_driver_name(info.ccw_driver), ids);
+}

@@ -112,6 +112,11 @@ int sim_model_modprobe_vfio_ccw(SimModel *m);
  * current variables (DRIVER when bound, ST, MODALIAS). Arguments after the
  * action (a UUID, SYNTH_ARG_ variables) are not simulated. */
 void sim_model_sch_synth_uevent(SimModel *m, uint32_t idx, const char *action);
+/* The same for the ccw device on subchannel @idx (DRIVER, then ccw's
+ * CU_TYPE ... MODALIAS). Writing a ccw device's online emits no uevent
+ * (drivers/s390/cio/device.c online_store), so a trigger is how udev, and
+ * libvirt's node-device driver, learn its new state. */
+void sim_model_ccw_synth_uevent(SimModel *m, uint32_t idx, const char *action);
 int sim_model_rmmod_vfio_ccw(SimModel *m);
 
 /* Kernel log and uevents, "KMSG: ..." / "UEVENT: ..." lines as in

@@ -1226,10 +1226,13 @@ uevent_write(SimModel *m, SimNode n, const char *buf, size_t len)
 
     for (size_t i = 0; i < G_N_ELEMENTS(actions); i++) {
         if (strlen(actions[i]) == l && strncmp(actions[i], s, l) == 0) {
-            /* subchannels send the event again (coldplug); other
-             * objects' synthetic events are not simulated */
+            /* subchannels and ccw devices send the event again
+             * (coldplug, `udevadm trigger`); other objects' synthetic
+             * events are not simulated */
             if (n.kind == SIM_K_SCH_UEVENT)
                 sim_model_sch_synth_uevent(m, n.x, actions[i]);
+            else if (n.kind == SIM_K_CCW_UEVENT)
+                sim_model_ccw_synth_uevent(m, n.x, actions[i]);
             return (ssize_t)len;
         }
     }

@@ -8,8 +8,12 @@ virtccwd with the REAL node-device driver on a simulated LPAR.
 python3-libvirt 9.0 (Debian 12) has no VIR_CONNECT_LIST_NODE_DEVICES_CAP_CCWGROUP_*
 constants but passes the integer through, as 11.3's does: listAllDevices(1 << 22)
 must list the qeth groups, 1 << 23 their members, and each answer must equal the
-CLI's on the same host; a group ungrouped and regrouped behind the daemon's back
-(the simulated kernel's uevents) must leave and come back. Prints "N passed, N failed" last; exits 77 without
+CLI's (following libvirt 11.3, as virtccwd does) on the same host; a group
+ungrouped and regrouped behind the daemon's back (the simulated kernel's uevents)
+must leave and come back, its members listed while it is offline (libvirt
+10.5+ lists offline ccw devices); a ccw device set offline keeps its state until
+a trigger, as with libvirt 11.3's udev backend; the old listing calls by
+capability name (virNodeListDevices) agree with listAllDevices. Prints "N passed, N failed" last; exits 77 without
 python3-libvirt or FUSE (a failure when CI=true).
 """
 import os
@@ -51,8 +55,9 @@ def check(ok, what):
 
 
 def cli(root, *args):
-    return subprocess.run([virtccw, "--root", root] + list(args), check=True,
-                          capture_output=True, text=True).stdout
+    # following libvirt 11.3, as virtccwd does (the CLI's default is 9.0's)
+    return subprocess.run([virtccw, "--root", root, "--libvirt-version", "11.3"] + list(args),
+                          check=True, capture_output=True, text=True).stdout
 
 
 tmp = tempfile.mkdtemp()
@@ -144,6 +149,41 @@ try:
     wait_for(lambda: names(CAP_CCWGROUP_DEV) == groups, "regrouped: back")
     check("<state>offline</state>" in conn.nodeDeviceLookupByName("ccwgroup_0_0_107d").XMLDesc(0),
           "regrouped: offline")
+    # the members of the offline group: listed (libvirt 10.5+), offline
+    wait_for(lambda: names(CAP_CCWGROUP_MEMBER) == members, "offline group's members listed")
+    xml = conn.nodeDeviceLookupByName("ccw_0_0_109d").XMLDesc(0)
+    check("<state>offline</state>" in xml and
+          "<group_device>ccwgroup_0_0_107d</group_device>" in xml, "offline member XML")
+    check(xml == cli(root, "nodedev-dumpxml", "ccw_0_0_109d"), "offline member XML as the CLI's")
+    check(names(CAP_CCWGROUP_MEMBER) == cli(root, "nodedev-list", "--cap",
+                                             "ccwgroup_member").split(),
+          "members as the CLI's")
+
+    # every ccw device, offline ones too, alike through the new and the old
+    # listing calls (virsh 9.0 and python's listDevices use the old ones)
+    ccws = names(CAP_CCW_DEV)
+    check(ccws == sorted(conn.listDevices("ccw", 0)), "listDevices('ccw') == listAllDevices")
+    check(conn.numOfDevices("ccw", 0) == len(ccws), "numOfDevices('ccw')")
+    check(ccws == cli(root, "nodedev-list", "--cap", "ccw").split(), "ccw devices as the CLI's")
+    offline = [n for n in ccws if "<state>offline</state>" in
+               conn.nodeDeviceLookupByName(n).XMLDesc(0)]
+    # 200 subchannels: the 25 at schno % 8 == 7 less the 6 CHSC ones
+    # (schno % 32 == 31) are offline DASDs, and the regrouped group's 3
+    # members
+    check(len(offline) == 22, "offline ccw devices listed: %d" % len(offline))
+
+    # chccwdev -d behind the daemon's back: no uevent, the state stays (as
+    # libvirt 11.3's); udevadm trigger -c change brings it
+    dasd = conn.nodeDeviceLookupByName("ccw_0_0_1000")
+    write("sys/bus/ccw/devices/0.0.1000/online", "0")
+    time.sleep(1)   # the daemon reads the event log every half second
+    check("<state>online</state>" in dasd.XMLDesc(0), "set offline, no uevent: still online")
+    write("sys/bus/ccw/devices/0.0.1000/uevent", "change")
+    wait_for(lambda: "<state>offline</state>" in dasd.XMLDesc(0), "offline after the trigger")
+    check("ccw_0_0_1000" in conn.listDevices("ccw", 0), "offline: still listed")
+    write("sys/bus/ccw/devices/0.0.1000/online", "1")
+    write("sys/bus/ccw/devices/0.0.1000/uevent", "change")
+    wait_for(lambda: "<state>online</state>" in dasd.XMLDesc(0), "online after the trigger")
     try:
         conn.listAllDevices(1 << 24)
         check(False, "1 << 24 accepted")

@@ -46,6 +46,7 @@ def_copy(const VccwNodeDevDef *src)
     d->parent = g_strdup(src->parent);
     d->driver = g_strdup(src->driver);
     d->id = src->id;
+    d->ccw_state = src->ccw_state;
     d->has_channel_dev_addr = src->has_channel_dev_addr;
     d->channel_dev_addr = src->channel_dev_addr;
     if (src->mdev_types) {
@@ -610,5 +611,16 @@ vccw_nodedev_reattach(VccwNodeDevDriver *drv, const char *name, unsigned int fla
     g_free(d->driver);
     d->driver = g_strdup("io_subchannel");
     g_ptr_array_set_size(d->mdev_types, 0);
+    return true;
+}
+
+bool
+fake_nodedev_set_ccw_state(VccwNodeDevDriver *drv, const char *name, VccwCcwState state)
+{
+    VccwNodeDevDef *d = find(drv, name);
+
+    if (!d || d->type != VCCW_NODEDEV_CAP_CCW)
+        return false;
+    d->ccw_state = state;
     return true;
 }

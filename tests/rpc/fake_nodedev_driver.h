@@ -5,6 +5,14 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
+
+#include "node_device_driver.h"
 
 extern guint fake_nodedev_list_calls;
 extern guint fake_nodedev_lookup_calls;
+
+/* Another program wrote the online of ccw device @name (chccwdev): its
+ * <state> (libvirt 11.3) changes and nothing else, as on a real host,
+ * where no uevent follows. false when there is no such ccw device. */
+bool fake_nodedev_set_ccw_state(VccwNodeDevDriver *drv, const char *name, VccwCcwState state);

@@ -178,6 +178,33 @@ if cmp -s "$tmp/l.out" "$tmp/v.out"; then ok "same answer: update --config"; els
 if cmp -s "$tmp/by-libvirtd" "$tmp/root/etc/mdevctl.d/0.0.0007/$UB"; then
   ok "update --config: the same definition file (mdevctl modify --defined)"
 else bad "update --config: the files differ"; diff "$tmp/by-libvirtd" "$tmp/root/etc/mdevctl.d/0.0.0007/$UB"; fi
+# ccw devices, which libvirtd reads from udev as its release does, and
+# virtccwd as libvirt 11.3, whatever libvirtd is installed. libvirtd 10.5+
+# (Debian 13's 11.3): the same answers, offline devices (every eighth DASD)
+# included, and neither notices a device set offline (no uevent; no udevd
+# runs here to hand libvirtd a trigger). libvirtd 9.0 (Debian 12): online
+# ones only, without <state>, as virtccw's CLI prints following 9.0.
+ver_num() { awk -F. '{ printf "%d\n", $1 * 1000000 + $2 * 1000 + $3 }'; }
+if [ "$(echo "$lv" | ver_num)" -ge 10005000 ]; then
+  same "nodedev-list --cap ccw (offline ones too)" nodedev-list --cap ccw
+  same "dumpxml of an offline ccw device" nodedev-dumpxml ccw_0_0_100f
+  same "dumpxml of an online ccw device" nodedev-dumpxml ccw_0_0_1000
+  echo 0 > /sys/bus/ccw/devices/0.0.1000/online
+  sleep 1
+  same "set offline behind both (no uevent): the state each read" nodedev-dumpxml ccw_0_0_1000
+  echo 1 > /sys/bus/ccw/devices/0.0.1000/online
+else
+  for args in "nodedev-list --cap ccw" "nodedev-dumpxml ccw_0_0_1000"; do
+    # shellcheck disable=SC2086
+    a=$(timeout 60 virsh -c "$L" $args 2>&1); b=$("$virtccw" --root "$tmp/root" --libvirt-version 9.0 $args 2>&1)
+    if [ "$a" == "$b" ]; then ok "libvirtd $lv: $args as virtccw following 9.0"; else
+      bad "libvirtd $lv: $args differs from virtccw following 9.0"; diff <(echo "$a") <(echo "$b") | sed 's/^/#   /'; fi
+  done
+  a=$(virsh -c "$V" nodedev-list --cap ccw | grep -c .)
+  b=$(virsh -c "$L" nodedev-list --cap ccw | grep -c .)
+  if [ "$a" -gt "$b" ]; then ok "virtccwd lists offline ccw devices too ($a), libvirtd $lv not ($b)"; else
+    bad "virtccwd lists $a ccw devices, libvirtd $lv $b"; fi
+fi
 # each removes the other's
 virsh -c "$L" nodedev-undefine "$A" > /dev/null 2>&1 && ok "libvirtd undefines virtccwd's $A" ||
   bad "libvirtd undefines $A"

@@ -11,7 +11,8 @@
  *  - changes behind the daemon's back: uevents (netlink and event-log
  *    form) re-read exactly the devices they name and give the lifecycle
  *    and update events; a lookup finds a device whose uevent is still on
- *    its way; module events, lost events and the own calls' marks;
+ *    its way; module events, lost events and the own calls' marks; a
+ *    ccw device's <state> changed without a uevent, then triggered;
  *  - the log tail (appends, partial lines, trimming, clearing) and the
  *    inotify directory watch (subdirectories, skipped ones, a directory
  *    that appears later).
@@ -590,6 +591,74 @@ test_behind_the_back(void)
     g_array_unref(got);
 }
 
+/* A ccw device set on- or offline (libvirt 11.3's <state>): the kernel
+ * sends no uevent, so the cache, like libvirt's udev backend, keeps what
+ * it read until a uevent names the device (udevadm trigger, netlink or a
+ * simulated host's log) or something below it; then an UPDATE event, and
+ * the device stays listed either way. */
+static void
+test_ccw_state(void)
+{
+    g_autoptr(VccwNodeDevDriver) drv = vccw_nodedev_driver_new(NULL, NULL);
+    g_autoptr(VccwRpcDevCache) c = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *xml;
+
+    g_assert(fake_nodedev_set_ccw_state(drv, "ccw_0_0_5000", VCCW_CCW_STATE_ONLINE));
+    check(!fake_nodedev_set_ccw_state(drv, "css_0_0_fffe", VCCW_CCW_STATE_ONLINE),
+          "the fake sets ccw devices only");
+    c = vccw_rpc_devcache_new(drv);
+    got = vccw_rpc_events_new_array();
+    vccw_rpc_devcache_set_event_func(c, collect, NULL);
+    vccw_rpc_devcache_set_listening(c, true);
+    xml = vccw_rpc_devcache_xml(c, "ccw_0_0_5000", false, &err);
+    check(xml && strstr(xml, "<state>online</state>"), "online at start");
+
+    g_assert(fake_nodedev_set_ccw_state(drv, "ccw_0_0_5000", VCCW_CCW_STATE_OFFLINE));
+    check(!vccw_rpc_devcache_pending(c), "no uevent: nothing marked");
+    xml = vccw_rpc_devcache_xml(c, "ccw_0_0_5000", false, &err);
+    check(xml && strstr(xml, "<state>online</state>"), "still online, as libvirt 11.3 says");
+    expect_events("offline without a uevent", "");
+
+    /* udevadm trigger -c change, as netlink brings it */
+    {
+        g_autoptr(GByteArray) m = netlink_msg("change", "/devices/css0/0.0.fffe/0.0.5000", "ccw");
+
+        check(vccw_rpc_devcache_netlink_uevent(c, (const char *)m->data, m->len),
+              "a ccw change uevent marks");
+    }
+    xml = vccw_rpc_devcache_xml(c, "ccw_0_0_5000", false, &err);
+    check(xml && strstr(xml, "<state>offline</state>"), "offline after the trigger");
+    check(listed(c, VCCW_LIST_CAP_CCW_DEV, "ccw_0_0_5000"), "offline and listed");
+    expect_events("trigger", "ccw_0_0_5000:U");
+
+    /* the same from a simulated host's log (its trigger's line) */
+    g_assert(fake_nodedev_set_ccw_state(drv, "ccw_0_0_5000", VCCW_CCW_STATE_ONLINE));
+    check(vccw_rpc_devcache_log_uevent(c, "UEVENT: change@/devices/css0/0.0.fffe/0.0.5000 "
+                                          "SUBSYSTEM=ccw SYNTH_UUID=0 DRIVER=dasd-eckd "
+                                          "CU_TYPE=3990 CU_MODEL=E9 DEV_TYPE=3390 DEV_MODEL=0C "
+                                          "MODALIAS=ccw:t3990mE9dt3390dm0C"),
+          "the simulated host's trigger marks");
+    vccw_rpc_devcache_flush(c);
+    expect_events("online by the log", "ccw_0_0_5000:U");
+    xml = vccw_rpc_devcache_xml(c, "ccw_0_0_5000", false, &err);
+    check(xml && strstr(xml, "<state>online</state>"), "online again");
+
+    /* a DASD's block device going with it: virtccwd re-reads the ccw
+     * device too (libvirt would only add or remove the block device) */
+    g_assert(fake_nodedev_set_ccw_state(drv, "ccw_0_0_5000", VCCW_CCW_STATE_OFFLINE));
+    check(vccw_rpc_devcache_mark_uevent(c, "remove",
+                                        "/devices/css0/0.0.fffe/0.0.5000/block/dasda", "block"),
+          "the block device's uevent marks");
+    vccw_rpc_devcache_flush(c);
+    expect_events("offline with the block device", "ccw_0_0_5000:U");
+    /* no change, no event */
+    vccw_rpc_devcache_mark_uevent(c, "change", "/devices/css0/0.0.fffe/0.0.5000", "ccw");
+    vccw_rpc_devcache_flush(c);
+    expect_events("a trigger without a change", "");
+    g_array_unref(got);
+}
+
 /* ------------------------------------------------------------------ */
 /* the log tail and the directory watch */
 
@@ -820,6 +889,7 @@ main(int argc, char **argv)
     test_differential();
     test_no_driver_reads();
     test_behind_the_back();
+    test_ccw_state();
     test_log_tail(tmp);
     test_log_tail_base(tmp);
     test_dir_watch(tmp);

@@ -138,6 +138,76 @@ if [ "$(grep -v '^$' "$tmp/events2")" == "$want" ]; then ok; else
 # the device tree was read in full once, at start
 n=$(grep -c "full read" "$tmp/daemon.log")
 if [ "$n" == 1 ]; then ok; else bad "full reads of the device tree: $n, want 1"; fi
+
+# --- ccw devices as libvirt 11.3 lists them (virtccwd follows the release
+# whose API it answers, for virsh 9.0 as for 11.3): offline ones too (every
+# eighth DASD of the simulated LPAR: 0.0.100f, 0.0.1017, 0.0.1027; 0.0.1007
+# is gone with its detached subchannel), with <state>; the CLI following
+# 11.3 says the same
+C11=("$virtccw" --root "$tmp/root" --libvirt-version 11.3)
+count "nodedev-list --cap ccw: 38, offline ones too" 38 -c "$U" nodedev-list --cap ccw
+expect "nodedev-list --cap ccw as the CLI following 11.3" "$("${C11[@]}" nodedev-list --cap ccw)" \
+  -c "$U" nodedev-list --cap ccw
+expect_grep() {  # NAME REGEX virsh-args
+  local name=$1 re=$2; shift 2
+  if timeout 60 virsh "$@" 2>&1 | grep -Eq -- "$re"; then ok; else bad "$name: no /$re/"; fi
+}
+expect_grep "an offline ccw device in the tree" '\+- ccw_0_0_100f$' -c "$U" nodedev-list --tree
+expect "dumpxml of an offline ccw device as the CLI following 11.3" \
+  "$("${C11[@]}" nodedev-dumpxml ccw_0_0_100f)" -c "$U" nodedev-dumpxml ccw_0_0_100f
+expect_grep "dumpxml: offline" '^    <state>offline</state>$' -c "$U" nodedev-dumpxml ccw_0_0_100f
+expect_grep "dumpxml: online" '^    <state>online</state>$' -c "$U" nodedev-dumpxml ccw_0_0_1000
+
+# set offline and online behind the daemon's back (chccwdev): the kernel
+# sends no uevent, so virtccwd, like libvirt 11.3's udev backend, keeps the
+# state it read until a uevent names the device (udevadm trigger -c
+# change); then an UPDATE event
+timeout 60 virsh -c "$U" nodedev-event --event update --loop --timeout 8 > "$tmp/events3" 2>&1 &
+evpid=$!
+sleep 1
+CCW=$tmp/root/sys/bus/ccw/devices/0.0.1000
+state_is() {  # STATE: ccw_0_0_1000's <state> in virtccwd's XML, within 5 s
+  for _ in $(seq 50); do
+    timeout 30 virsh -c "$U" nodedev-dumpxml ccw_0_0_1000 2>&1 | grep -q "<state>$1</state>" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+echo 0 > "$CCW/online"
+sleep 1   # the event log is read every half second: nothing in it
+if state_is online; then ok; else bad "set offline without a uevent: still online"; fi
+echo change > "$CCW/uevent"
+if state_is offline; then ok; else bad "offline after udevadm trigger"; fi
+count "still listed offline" 38 -c "$U" nodedev-list --cap ccw
+echo 1 > "$CCW/online"
+echo change > "$CCW/uevent"
+if state_is online; then ok; else bad "online again after udevadm trigger"; fi
+wait "$evpid"
+want="event 'update' for node device ccw_0_0_1000
+event 'update' for node device ccw_0_0_1000
+event loop timed out
+events received: 2"
+if [ "$(grep -v -e '^$' -e 'references were leaked' "$tmp/events3")" == "$want" ]; then ok; else
+  bad "update events of the on- and offline ccw device"; cat "$tmp/events3"; fi
+
+# a subchannel detached and reattached (its DASD set offline first, as
+# detach asks): the DASD comes back offline (nothing runs chccwdev here),
+# listed, as libvirt 11.3 lists it (9.0 would not)
+timeout 60 virsh -c "$U" nodedev-event --event lifecycle --loop --timeout 5 > "$tmp/events4" 2>&1 &
+evpid=$!
+sleep 1
+echo 0 > "$tmp/root/sys/bus/ccw/devices/0.0.1001/online"
+expect "detach 0001" "Device css_0_0_0001 detached" -c "$U" nodedev-detach css_0_0_0001
+expect "reattach 0001" "Device css_0_0_0001 re-attached" -c "$U" nodedev-reattach css_0_0_0001
+expect_grep "reattached DASD: offline" '^    <state>offline</state>$' -c "$U" nodedev-dumpxml ccw_0_0_1001
+wait "$evpid"
+want="event 'lifecycle' for node device ccw_0_0_1001: Deleted
+event 'lifecycle' for node device ccw_0_0_1001: Created
+event loop timed out
+events received: 2"
+if [ "$(grep -v -e '^$' -e 'references were leaked' "$tmp/events4")" == "$want" ]; then ok; else
+  bad "lifecycle events of the detached and reattached DASD"; cat "$tmp/events4"; fi
+
 expect "reattach" "Device css_0_0_0007 re-attached" -c "$U" nodedev-reattach css_0_0_0007
 expect "unknown device" "error: Could not find matching device 'css_0_0_9999'
 error: Node device not found: no node device with matching name 'css_0_0_9999'" \

@@ -69,6 +69,22 @@ eq "$(cat "$M/sys/bus/css/devices/0.0.001f/dev_busid")" none "CHSC dev_busid"
 ls "$M/etc/mdevctl.d" "$M/etc/driverctl.d" "$M/run" >/dev/null || fail "etc/run missing"
 pass "baseline attributes"
 
+# a ccw device set offline and online: no uevent (online_store() sends
+# none); a write to its uevent file (udevadm trigger) sends one
+C=$M/sys/bus/ccw/devices/0.0.1007
+n0=$(grep -c '^UEVENT:' "$M/.simhost/events")
+wr ok "$C/online" "1
+"
+eq "$(cat "$C/online")" 1 "0.0.1007 set online"
+wr ok "$C/online" "0
+"
+eq "$(cat "$C/online")" 0 "0.0.1007 set offline"
+eq "$(grep -c '^UEVENT:' "$M/.simhost/events")" "$n0" "no uevent for online writes"
+wr ok "$C/uevent" "change
+"
+eq "$(tail -1 "$M/.simhost/events")" "UEVENT: change@/devices/css0/0.0.0007/0.0.1007 SUBSYSTEM=ccw SYNTH_UUID=0 DRIVER=dasd-eckd CU_TYPE=3990 CU_MODEL=E9 DEV_TYPE=3390 DEV_MODEL=0C MODALIAS=ccw:t3990mE9dt3390dm0C" "ccw device trigger"
+pass "ccw online writes: no uevent; a trigger sends one"
+
 # driverctl's sequence (with the driver symlink for unbind)
 wr ok "$S/driver/unbind" "0.0.0000
 "
