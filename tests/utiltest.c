@@ -135,6 +135,9 @@ test_libvirt_release(void)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
         g_assert_cmpint(vccw_libvirt_release_parse(cases[i].str), ==, cases[i].rel);
     g_assert_cmpstr(vccw_libvirt_release_to_string(VCCW_LIBVIRT_11_3), ==, "11.3");
+    /* the node-device API virtccwd answers is a known release's, exactly */
+    g_assert_cmpint(vccw_libvirt_release_nodedev_api(), ==, VCCW_LIBVIRT_11_3);
+    g_assert_cmpint(VCCW_LIBVIRT_NODEDEV_API_VERSION, ==, 11003000);
     g_assert_cmpint(vccw_libvirt_release_get(), ==, VCCW_LIBVIRT_RELEASE_DEFAULT);
     vccw_libvirt_release_set(VCCW_LIBVIRT_11_3);
     g_assert_true(vccw_conf_behaviour()->hostdev_caps_type_enum);

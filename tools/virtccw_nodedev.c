@@ -20,16 +20,21 @@ typedef struct {
 } Session;
 
 /* The libvirt release node-device output follows: one asked for with
- * --libvirt-version or $VIRTCCW_LIBVIRT_VERSION; otherwise libvirt 9.0's
- * (the library default), whatever libvirt is installed. virtccwd always
- * serves 11.3's (tools/virtccwd.c): scripts comparing the two ask for it. */
+ * --libvirt-version or $VIRTCCW_LIBVIRT_VERSION; otherwise the one whose
+ * node-device API virtccwd serves (11.3, libvirt_release.h), whatever
+ * libvirt is installed, so that virtccw and virsh over virtccwd list the
+ * same devices on one host. The installed libvirt is not asked, unlike
+ * for the domain commands: virsh's node devices come from virtccwd, not
+ * from that libvirt. */
 static bool
 choose_release(const GlobalOpts *opts, GError **err)
 {
     VccwLibvirtRelease rel;
 
-    if (!opts->libvirt_version && !g_getenv("VIRTCCW_LIBVIRT_VERSION"))
+    if (!opts->libvirt_version && !g_getenv("VIRTCCW_LIBVIRT_VERSION")) {
+        vccw_libvirt_release_set(vccw_libvirt_release_nodedev_api());
         return true;
+    }
     if (!vccw_libvirt_release_choose(opts->libvirt_version, &rel, err))
         return false;
     vccw_libvirt_release_set(rel);

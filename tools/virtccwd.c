@@ -331,8 +331,7 @@ main(int argc, char **argv)
      * client, whatever libvirt is installed and whatever
      * $VIRTCCW_LIBVIRT_VERSION says: one server, one release (virtccwd(8)).
      * Set before the first listing, the cache's included. */
-    vccw_libvirt_release_set(vccw_libvirt_release_for_version(
-        VCCW_RPC_LIBVIRT_VERSION / 1000000, VCCW_RPC_LIBVIRT_VERSION / 1000 % 1000));
+    vccw_libvirt_release_set(vccw_libvirt_release_nodedev_api());
 
     if (!(host = vccw_host_new(opt_root, &err)))
         goto fail;

@@ -51,6 +51,13 @@ vccw_libvirt_release_for_version(unsigned int major, unsigned int minor)
     return best;
 }
 
+VccwLibvirtRelease
+vccw_libvirt_release_nodedev_api(void)
+{
+    return vccw_libvirt_release_for_version(VCCW_LIBVIRT_NODEDEV_API_VERSION / 1000000,
+                                            VCCW_LIBVIRT_NODEDEV_API_VERSION / 1000 % 1000);
+}
+
 int
 vccw_libvirt_release_parse(const char *str)
 {

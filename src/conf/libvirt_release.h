@@ -12,7 +12,8 @@
  * The selection is process-wide: a program follows one release at a
  * time (the CLI's domain commands choose it from --libvirt-version,
  * $VIRTCCW_LIBVIRT_VERSION or the installed libvirt, see qemu_release.h;
- * its node-device commands only from the first two, see virtccw(1)).
+ * its node-device commands from the first two, else the node-device API
+ * release below, as virtccwd always does; see virtccw(1)).
  */
 #pragma once
 
@@ -35,6 +36,17 @@ VCCW_ENUM_DECL(vccw_libvirt_release);
  * CLI always sets one (qemu_release.h: vccw_libvirt_release_choose). */
 #define VCCW_LIBVIRT_RELEASE_DEFAULT VCCW_LIBVIRT_9_0
 
+/* The libvirt release whose node-device API virtccwd answers, in
+ * libvirt's version encoding (MAJOR * 1000000 + MINOR * 1000 + MICRO):
+ * 11.3.0 (virNodeDeviceUpdate, define that updates, XML_INACTIVE for
+ * definitions). virtccwd announces it (getLibVersion, rpc_procs.h) and
+ * lists node devices as it; the CLI's node-device commands follow it too
+ * unless told otherwise, so that `virtccw nodedev-*` and
+ * `virsh -c virtccw:///system nodedev-*` answer alike on one host. Kept
+ * here, not in src/rpc, so both tools take it from the one place below
+ * the layers that use it. */
+#define VCCW_LIBVIRT_NODEDEV_API_VERSION 11003000
+
 /* The release followed from now on (process-wide). */
 void vccw_libvirt_release_set(VccwLibvirtRelease rel);
 VccwLibvirtRelease vccw_libvirt_release_get(void);
@@ -49,6 +61,9 @@ VccwLibvirtRelease vccw_libvirt_release_for_version(unsigned int major, unsigned
  * MAJOR.MINOR[.MICRO] mapped through vccw_libvirt_release_for_version().
  * Returns -1 for anything else. */
 int vccw_libvirt_release_parse(const char *str);
+
+/* The release VCCW_LIBVIRT_NODEDEV_API_VERSION is followed as (11.3). */
+VccwLibvirtRelease vccw_libvirt_release_nodedev_api(void);
 
 /* How the XML side differs between releases. */
 typedef struct {

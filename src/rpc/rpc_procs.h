@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "libvirt_release.h"
 #include "node_device_driver.h"
 #include "rpc_devcache.h"
 #include "rpc_error.h"
@@ -62,9 +63,9 @@ enum {
 #define VCCW_PROC_LAST_KNOWN 460
 
 /* CONNECT_GET_LIB_VERSION: the libvirt release whose node-device API
- * virtccwd implements (11.3.0: virNodeDeviceUpdate, define that updates,
- * XML_INACTIVE for definitions). Clients gate features on it. */
-#define VCCW_RPC_LIBVIRT_VERSION 11003000
+ * virtccwd implements (libvirt_release.h: 11.3.0). Clients gate features
+ * on it. */
+#define VCCW_RPC_LIBVIRT_VERSION VCCW_LIBVIRT_NODEDEV_API_VERSION
 
 /* virConnectNodeDeviceEventID and virNodeDeviceEventLifecycleType */
 enum {
