@@ -23,8 +23,9 @@ if ! [ -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
   echo "SKIP: no FUSE"; exit 77
 fi
 
-# node-device output follows libvirt 9.0 unless a scenario line asks for
-# another release (--libvirt-version, the variable): none inherited
+# node-device output follows the release virtccwd serves (11.3) unless a
+# scenario line asks for another one (--libvirt-version, the variable): none
+# inherited, so the caller's environment changes no expected output
 unset VIRTCCW_LIBVIRT_VERSION
 passed=0 failed=0
 work=$(mktemp -d)

@@ -43,6 +43,6 @@ fi
 if [ "$bad" = 0 ] && [ "$n11" = 0 ]; then
   echo "$n documents validate"
 elif [ "$bad" = 0 ]; then
-  echo "$n documents validate against libvirt 9.0's schema, $n11 (ccwgroup) against libvirt 11.3's"
+  echo "$n documents validate against libvirt 9.0's schema, $n11 (ccwgroup, <state>) against libvirt 11.3's"
 fi
 rm -rf "$dir"
