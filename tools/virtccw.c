@@ -36,7 +36,9 @@ usage(FILE *out)
             "                        (default $VIRTCCW_ROOT or /)\n"
             "  --libvirt-version V   follow libvirt release V (9.0 or 11.3) in domain XML\n"
             "                        and command lines (default $VIRTCCW_LIBVIRT_VERSION,\n"
-            "                        else the installed libvirt's, else 11.3)\n"
+            "                        else the installed libvirt's, else 11.3) and in\n"
+            "                        node devices (default $VIRTCCW_LIBVIRT_VERSION, else\n"
+            "                        11.3, the release virtccwd serves)\n"
             "  --help, --version\n\nCommands:\n");
     for (size_t t = 0; t < G_N_ELEMENTS(command_tables); t++) {
         for (size_t i = 0; i < *command_tables[t].len; i++) {
