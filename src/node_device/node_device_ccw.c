@@ -349,6 +349,14 @@ vccw_nodedev_probe_ccw(int dfd, const char *name, GPtrArray *warnings, VccwCcwId
             vccw_nodedev_warn(warnings, "ccw device %s: bad online value", name);
             return false;
         }
+        /* libvirt reads a missing "online" as offline, but only of a
+         * device udev reported; an entry that leads nowhere (a dangling
+         * link, never made by a kernel) is no device. Checked only for
+         * offline ones, so an online device costs no extra syscall. */
+        if (*state == VCCW_CCW_STATE_OFFLINE && faccessat(dfd, name, F_OK, 0) < 0) {
+            vccw_nodedev_warn(warnings, "ccw device %s: cannot read online", name);
+            return false;
+        }
     } else {
         /* 9.0 prints no <state> */
         *state = VCCW_CCW_STATE_LAST;
