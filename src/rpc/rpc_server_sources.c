@@ -17,6 +17,7 @@
 #include <linux/netlink.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 /* Re-read what uevents named this long after the first of a burst. */
