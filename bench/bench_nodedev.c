@@ -44,6 +44,7 @@
  */
 #include "node_device_driver.h"
 #include "mdevctl_store.h"
+#include "libvirt_release.h"
 #include "names_floor.h"
 #include "vccw_host.h"
 
@@ -1551,6 +1552,12 @@ main(int argc, char **argv)
     if (!label)
         label = g_path_get_basename(root);
 
+    /* name-only listings: the library follows the release nodedev-list and
+     * virtccwd follow by default (libvirt 11.3: offline ccw devices are
+     * listed), as names_floor.c does; the object listings and their floor
+     * keep the library's default */
+    if ((only && g_str_has_prefix(only, "names:")) || names_mode)
+        vccw_libvirt_release_set(vccw_libvirt_release_nodedev_api());
     if (only && g_str_has_prefix(only, "names:")) {
         int w = names_workload(only + 6);
         WorkFn fn = impl && g_str_equal(impl, "floor") ? floor_names : ours_names;

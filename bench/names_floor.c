@@ -10,10 +10,15 @@
  *               and open+read+close of each type's device_api and
  *               available_instances (what makes a type count)
  *   ccw         readdir sys/bus/ccw/devices; open+read+close <dev>/online;
- *               per online one readlinkat <dev> (its subchannel: virtccw
- *               lists a ccw device only under a subchannel)
+ *               per device online or offline (libvirt 11.3's listing, the
+ *               CLI's default) one readlinkat <dev> (its subchannel:
+ *               virtccw lists a ccw device only under a subchannel)
  *   mdev        readdir sys/bus/mdev/devices; readlinkat <uuid> (parent)
  *               and <uuid>/mdev_type (an mdev without one is not listed)
+ *   ccwgroup    (in the listings of every capability) readdir
+ *               sys/bus/ccwgroup/devices; per group open+read+close of its
+ *               uevent (a qeth DEVTYPE); per qeth group open+getdents+close
+ *               of its directory and faccessat of one cdevN member link
  *   definitions readdir etc/mdevctl.d, per parent open+getdents+close, per
  *               file open+read+close (an unreadable one is not listed)
  */
@@ -228,7 +233,10 @@ floor_ccw(int rootfd, Ents *out)
 
         memcpy(path, name, len);
         memcpy(path + len, "/online", 8);
-        if (!read_ok(d.fd, path, online, sizeof(online)) || online[0] != '1')
+        /* libvirt 11.3's rule, what nodedev-list follows by default: an
+         * offline device is listed too (a kernel writes only 0 or 1) */
+        if (!read_ok(d.fd, path, online, sizeof(online)) ||
+            (online[0] != '1' && online[0] != '0'))
             continue;
         if ((n = readlinkat(d.fd, name, link, sizeof(link) - 1)) < 0)
             continue;
@@ -236,6 +244,51 @@ floor_ccw(int rootfd, Ents *out)
         Ent *e = ent_add(out);
         bus_name(e->name, "ccw_", name);
         bus_name(e->parent, "css_", link_parent(link));
+    }
+    close(d.fd);
+}
+
+/* ccwgroup (libvirt 11.1+, listed with the computer's children): a group
+ * whose uevent names a qeth device type and which has a member link that
+ * resolves; lcs and ctcm groups are not listed */
+static bool
+qeth_devtype(const char *uevent)
+{
+    const char *t = strstr(uevent, "DEVTYPE=qeth_");
+
+    if (!t || (t != uevent && t[-1] != '\n'))
+        return false;
+    t += strlen("DEVTYPE=qeth_");
+    return !strncmp(t, "generic\n", 8) || !strncmp(t, "layer2\n", 7) || !strncmp(t, "layer3\n", 7);
+}
+
+static void
+floor_ccwgroup(int rootfd, Ents *out)
+{
+    static Dents d, gd;
+    char path[512], uevent[4096];
+    const char *name, *m;
+
+    if (!dents_open(&d, rootfd, "sys/bus/ccwgroup/devices"))
+        return;
+    while ((name = dents_next(&d))) {
+        size_t len = strlen(name);
+        bool member = false;
+
+        memcpy(path, name, len);
+        memcpy(path + len, "/uevent", 8);
+        if (!read_ok(d.fd, path, uevent, sizeof(uevent)) || !qeth_devtype(uevent))
+            continue;
+        if (!dents_open(&gd, d.fd, name))
+            continue;
+        while (!member && (m = dents_next(&gd)))
+            member = !strncmp(m, "cdev", 4) && faccessat(gd.fd, m, F_OK, 0) == 0;
+        close(gd.fd);
+        if (!member)
+            continue;
+        Ent *e = ent_add(out);
+        bus_name(e->name, "ccwgroup_", name);
+        memcpy(e->parent, "computer", 9);
     }
     close(d.fd);
 }
@@ -377,6 +430,8 @@ names_floor(const char *root, NamesWorkload w, FILE *out)
         floor_css(rootfd, true, &e);
     if (w == NF_CCW || w == NF_ALL || w == NF_ALL_ALL || w == NF_TREE)
         floor_ccw(rootfd, &e);
+    if (w == NF_ALL || w == NF_ALL_ALL || w == NF_TREE)
+        floor_ccwgroup(rootfd, &e);
     if (w == NF_MDEV || w == NF_ALL || w == NF_TREE)
         floor_mdev_active(rootfd, &e);
     if (w == NF_MDEV_ALL || w == NF_ALL_ALL)

@@ -329,6 +329,12 @@ vccw_nodedev_list_names(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *w
     /* ccwgroup members are ccw devices: listed above when ccw is asked */
     if (want & VCCW_LIST_CAP_CCW_DEV)
         others &= ~VCCW_LIST_CAP_CCWGROUP_MEMBER;
+    /* the only others s390 has are ccwgroups and their members, which like
+     * css and ccw devices are always active and never persistent: an
+     * --inactive or --persistent listing reads none of their objects */
+    others &= VCCW_LIST_CAPS_S390;
+    if (!fixed_match)
+        others &= ~(VCCW_LIST_CAP_CCWGROUP_DEV | VCCW_LIST_CAP_CCWGROUP_MEMBER);
     if (others) {
         /* capabilities added to the object listing since: through it */
         g_autoptr(GPtrArray) defs = vccw_nodedev_list(drv, (flags & ~CAP_BITS) | others,

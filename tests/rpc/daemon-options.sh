@@ -20,7 +20,9 @@ trap cleanup EXIT
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 nok() { echo "not ok - $1"; failed=$((failed + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else nok "$what"; fi; }
-wait_for() { for _ in $(seq 100); do eval "$1" && return 0; sleep 0.05; done; return 1; }
+# bounded waits: 20 s, for a machine busy with other jobs (they return as
+# soon as the condition holds)
+wait_for() { for _ in $(seq 400); do eval "$1" && return 0; sleep 0.05; done; return 1; }
 mkdir -p "$tmp/root"
 base=(--root "$tmp/root" --no-autostart)
 
