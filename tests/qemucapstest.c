@@ -491,6 +491,17 @@ test_qmp_client(void)
     g_assert_nonnull(ev);
     g_clear_pointer(&ev, json_object_put);
 
+    /* a wait until a deadline that ends in a timeout ends after it (a
+     * detach tells a timeout from a monitor failure by the clock) */
+    for (gint64 us = 0; us < 20000; us += 1377) {
+        gint64 deadline = g_get_monotonic_time() + us;
+
+        g_assert_null(vccw_qmp_wait_event_until(qmp, "NEVER", deadline, &err));
+        g_assert_cmpint(g_get_monotonic_time(), >=, deadline);
+        g_assert_true(g_str_has_prefix(err->message, "operation failed: timed out waiting for"));
+        g_clear_error(&err);
+    }
+
     g_clear_pointer(&ret, json_object_put);
     ret = vccw_qmp_execute(qmp, "quit", NULL, &err);
     g_assert_no_error(err);

@@ -601,13 +601,12 @@ wait_deleted(VccwQmp *qmp, const QemuDev *d, unsigned int timeout_ms, GError **e
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 
     for (;;) {
-        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
         g_autoptr(GError) e = NULL;
         g_autoptr(json_object) ev = NULL;
         json_object *data = NULL;
 
-        if (left <= 0 ||
-            !(ev = vccw_qmp_wait_event(qmp, "DEVICE_DELETED", (unsigned int)left, &e))) {
+        if (g_get_monotonic_time() >= deadline ||
+            !(ev = vccw_qmp_wait_event_until(qmp, "DEVICE_DELETED", deadline, &e))) {
             /* an error before the deadline is the monitor's (EOF, junk) */
             if (e && g_get_monotonic_time() < deadline) {
                 g_propagate_error(err, g_steal_pointer(&e));

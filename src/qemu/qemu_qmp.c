@@ -414,7 +414,15 @@ json_object *
 vccw_qmp_wait_event(VccwQmp *qmp, const char *event, unsigned int timeout_ms,
                     GError **err)
 {
-    gint64 deadline = vccw_qmp_deadline(timeout_ms ? timeout_ms : qmp->timeout_ms);
+    return vccw_qmp_wait_event_until(qmp, event,
+                                     vccw_qmp_deadline(timeout_ms ? timeout_ms : qmp->timeout_ms),
+                                     err);
+}
+
+json_object *
+vccw_qmp_wait_event_until(VccwQmp *qmp, const char *event, gint64 deadline,
+                          GError **err)
+{
     json_object *ev = vccw_qmp_take_queued_event(qmp, event);
     g_autofree char *what = g_strdup_printf("QEMU event '%s'", event);
 

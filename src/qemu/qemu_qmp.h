@@ -65,5 +65,13 @@ const char *vccw_qmp_last_error_class(const VccwQmp *qmp);
 json_object *vccw_qmp_wait_event(VccwQmp *qmp, const char *event,
                                  unsigned int timeout_ms, GError **err);
 
+/* The same, until @deadline (g_get_monotonic_time()'s clock). A caller
+ * that waits in a loop passes its own deadline: a timeout converted back
+ * to milliseconds could end before it, and a timeout error with time
+ * left would look like the monitor's failure. On a timeout the deadline
+ * has passed. */
+json_object *vccw_qmp_wait_event_until(VccwQmp *qmp, const char *event,
+                                       gint64 deadline, GError **err);
+
 /* True once the peer closed the connection (e.g. after "quit"). */
 bool vccw_qmp_is_closed(const VccwQmp *qmp);
