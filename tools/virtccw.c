@@ -1,52 +1,86 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the command-line front end.
  *
- * Commands are tables (name, usage, handler) in virtccw_domain.c and
- * virtccw_nodedev.c; each handler returns an exit status: 0 success,
- * 1 the input or operation was refused, 2 the command line was wrong.
+ * This binary parses the global options, runs nodedev-list itself and
+ * loads the commands module (virtccw-commands.so) for everything else.
+ * Why two parts: the module links the XML code, and so libxml2, which
+ * brings ICU and libstdc++; loading them costs about 1 ms at every start
+ * (measured in bench/README.md), more than listing the mdevs of a
+ * 20,000-subchannel host takes. The name-only listing needs none of it,
+ * so this binary links only util, the node-device model and the
+ * node-device driver (meson drops the libraries it does not use).
+ *
+ * The module is looked up beside the binary first (the build tree:
+ * tools/virtccw and tools/virtccw-commands.so), then in VIRTCCW_MODULEDIR
+ * (an installed virtccw). It must come from the same build: GlobalOpts
+ * crosses the boundary, so a module of another version is refused.
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib.h>
 
 #include "libvirt_release.h"
-#include "virtccw.h"
+#include "virtccw_cli.h"
 #include "virtccw_config.h"
 
-static const struct {
-    const Command *cmds;
-    const size_t *len;
-} command_tables[] = {
-    { cli_domain_commands, &cli_domain_commands_len },
-    { cli_nodedev_commands, &cli_nodedev_commands_len },
-    { cli_hostdev_commands, &cli_hostdev_commands_len },
-    { cli_udev_commands, &cli_udev_commands_len },
-};
+#define MODULE_FILE "virtccw-commands.so"
 
+static const char short_usage[] = "usage: virtccw [OPTIONS] COMMAND [ARGS]\n";
+
+/* The module's path: beside this binary if there is one, else the
+ * installed one. */
+static char *
+module_path(void)
+{
+    g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+
+    if (self) {
+        g_autofree char *dir = g_path_get_dirname(self);
+        g_autofree char *beside = g_build_filename(dir, MODULE_FILE, NULL);
+
+        if (g_file_test(beside, G_FILE_TEST_IS_REGULAR))
+            return g_steal_pointer(&beside);
+    }
+    return g_build_filename(VIRTCCW_MODULEDIR, MODULE_FILE, NULL);
+}
+
+/* Load the commands module, or say on stderr why not. Never unloaded:
+ * the process ends when its command does. */
+static const VccwCliModule *
+load_module(void)
+{
+    g_autofree char *path = module_path();
+    const VccwCliModule *mod;
+    void *handle;
+
+    if (!(handle = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
+        fprintf(stderr, "virtccw: cannot load the commands module: %s\n", dlerror());
+        return NULL;
+    }
+    if (!(mod = dlsym(handle, VIRTCCW_CLI_MODULE_SYMBOL))) {
+        fprintf(stderr, "virtccw: '%s' is not a virtccw commands module (no symbol %s)\n",
+                path, VIRTCCW_CLI_MODULE_SYMBOL);
+        return NULL;
+    }
+    if (!mod->version || strcmp(mod->version, VIRTCCW_VERSION) != 0) {
+        fprintf(stderr, "virtccw: the commands module '%s' is of virtccw %s, this is virtccw %s\n",
+                path, mod->version ? mod->version : "(unknown)", VIRTCCW_VERSION);
+        return NULL;
+    }
+    return mod;
+}
+
+/* The usage text is the module's (it has the command tables). */
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-            "usage: virtccw [OPTIONS] COMMAND [ARGS]\n\n"
-            "Options:\n"
-            "  --emulator-caps FILE  use recorded QEMU capabilities instead of probing\n"
-            "  --caps-cache DIR      where probed capabilities are cached\n"
-            "                        (default $XDG_CACHE_HOME/virtccw/qemucaps)\n"
-            "  --root DIR            the host root for /sys, /etc, /dev, /run\n"
-            "                        (default $VIRTCCW_ROOT or /)\n"
-            "  --libvirt-version V   follow libvirt release V (9.0 or 11.3) in domain XML\n"
-            "                        and command lines (default $VIRTCCW_LIBVIRT_VERSION,\n"
-            "                        else the installed libvirt's, else 11.3) and in\n"
-            "                        node devices (default $VIRTCCW_LIBVIRT_VERSION, else\n"
-            "                        11.3, the release virtccwd serves)\n"
-            "  --help, --version\n\nCommands:\n");
-    for (size_t t = 0; t < G_N_ELEMENTS(command_tables); t++) {
-        for (size_t i = 0; i < *command_tables[t].len; i++) {
-            const Command *c = &command_tables[t].cmds[i];
-            fprintf(out, "  %s %s\n      %s\n", c->name, c->args, c->help);
-        }
-    }
-    fprintf(out, "\nFILE may be '-' for standard input. See virtccw(1).\n");
+    const VccwCliModule *mod = load_module();
+
+    if (mod)
+        mod->usage(out);
+    else
+        fputs(short_usage, out);
 }
 
 static void
@@ -64,7 +98,9 @@ main(int argc, char **argv)
 {
     /* freed on every return, the refusals of a bad command line too */
     g_auto(GlobalOpts) opts = { 0 };
+    const VccwCliModule *mod;
     int i = 1;
+    int rc;
 
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         const char *opt = argv[i];
@@ -100,14 +136,13 @@ main(int argc, char **argv)
     }
     if (!opts.root && g_getenv("VIRTCCW_ROOT"))
         opts.root = g_strdup(g_getenv("VIRTCCW_ROOT"));
-    for (size_t t = 0; t < G_N_ELEMENTS(command_tables); t++) {
-        for (size_t c = 0; c < *command_tables[t].len; c++) {
-            const Command *cmd = &command_tables[t].cmds[c];
-            if (g_str_equal(argv[i], cmd->name))
-                return cmd->run(&opts, argc - i - 1, argv + i + 1);
-        }
-    }
+    if (g_str_equal(argv[i], "nodedev-list"))
+        return cli_nodedev_list(&opts, argc - i - 1, argv + i + 1);
+    if (!(mod = load_module()))
+        return EXIT_REFUSED;
+    if ((rc = mod->run(&opts, argv[i], argc - i - 1, argv + i + 1)) >= 0)
+        return rc;
     fprintf(stderr, "virtccw: unknown command '%s'\n", argv[i]);
-    usage(stderr);
+    mod->usage(stderr);
     return EXIT_USAGE;
 }

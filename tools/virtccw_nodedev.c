@@ -5,186 +5,12 @@
 #include <string.h>
 
 #include "virtccw.h"
-#include "libvirt_release.h"
 #include "node_device_driver.h"
-#include "qemu_release.h"
 #include "node_device_update.h"
 #include "vccw_error.h"
+#include "virtccw_nodedev_session.h"
 
 #define STRV(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
-/* The driver over the host root chosen with --root / $VIRTCCW_ROOT. */
-typedef struct {
-    VccwHost *host;
-    VccwNodeDevDriver *drv;
-} Session;
-
-/* The libvirt release node-device output follows: one asked for with
- * --libvirt-version or $VIRTCCW_LIBVIRT_VERSION; otherwise the one whose
- * node-device API virtccwd serves (11.3, libvirt_release.h), whatever
- * libvirt is installed, so that virtccw and virsh over virtccwd list the
- * same devices on one host. The installed libvirt is not asked, unlike
- * for the domain commands: virsh's node devices come from virtccwd, not
- * from that libvirt. */
-static bool
-choose_release(const GlobalOpts *opts, GError **err)
-{
-    VccwLibvirtRelease rel;
-
-    if (!opts->libvirt_version && !g_getenv("VIRTCCW_LIBVIRT_VERSION")) {
-        vccw_libvirt_release_set(vccw_libvirt_release_nodedev_api());
-        return true;
-    }
-    if (!vccw_libvirt_release_choose(opts->libvirt_version, &rel, err))
-        return false;
-    vccw_libvirt_release_set(rel);
-    return true;
-}
-
-static bool
-session_open(const GlobalOpts *opts, Session *s, GError **err)
-{
-    if (!choose_release(opts, err))
-        return false;
-    if (!(s->host = vccw_host_new(opts->root, err)))
-        return false;
-    if (!(s->drv = vccw_nodedev_driver_new(s->host, err))) {
-        vccw_host_free(s->host);
-        return false;
-    }
-    return true;
-}
-
-static void
-session_close(Session *s)
-{
-    vccw_nodedev_driver_free(s->drv);
-    vccw_host_free(s->host);
-}
-
-static gint
-compare_str(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted: directory order differs between filesystems. */
-static void
-print_warnings(GPtrArray *warnings)
-{
-    g_ptr_array_sort(warnings, compare_str);
-    for (guint i = 0; i < warnings->len; i++)
-        fprintf(stderr, "warning: %s\n", (const char *)g_ptr_array_index(warnings, i));
-}
-
-/* virsh's --cap names */
-static const struct {
-    const char *name;
-    unsigned int flag;
-} cap_flags[] = {
-    { "system", VCCW_LIST_CAP_SYSTEM },
-    { "css", VCCW_LIST_CAP_CSS_DEV },
-    { "ccw", VCCW_LIST_CAP_CCW_DEV },
-    { "mdev", VCCW_LIST_CAP_MDEV },
-    { "mdev_types", VCCW_LIST_CAP_MDEV_TYPES },
-    { "ccwgroup", VCCW_LIST_CAP_CCWGROUP_DEV },            /* virsh 11.1+ */
-    { "ccwgroup_member", VCCW_LIST_CAP_CCWGROUP_MEMBER },  /* virsh 11.1+ */
-};
-
-static bool
-parse_caps(const char *list, unsigned int *flags, GError **err)
-{
-    g_auto(GStrv) names = g_strsplit(list, ",", -1);
-
-    for (size_t i = 0; names[i]; i++) {
-        bool found = false;
-        for (size_t c = 0; c < G_N_ELEMENTS(cap_flags); c++) {
-            if (g_str_equal(names[i], cap_flags[c].name)) {
-                *flags |= cap_flags[c].flag;
-                found = true;
-            }
-        }
-        if (!found) {
-            vccw_error_set(err, VCCW_ERR_ARGUMENT,
-                           "unknown capability '%s' (known: system, css, ccw, mdev, mdev_types, ccwgroup, ccwgroup_member)",
-                           names[i]);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* The subtree under @parent: children in list order, from @kids (parent
- * name -> GPtrArray of VccwNodeDevName*), so printing is linear in the
- * number of devices. */
-static void
-print_tree(GHashTable *kids, const char *parent, const char *prefix)
-{
-    GPtrArray *mine = g_hash_table_lookup(kids, parent);
-
-    for (guint i = 0; mine && i < mine->len; i++) {
-        const VccwNodeDevName *d = g_ptr_array_index(mine, i);
-        bool last = i + 1 == mine->len;
-        g_autofree char *sub = g_strconcat(prefix, last ? "    " : "  | ", NULL);
-        printf("%s  |\n%s  +- %s\n", prefix, prefix, d->name);
-        print_tree(kids, d->name, sub);
-    }
-}
-
-static int
-cmd_list(const GlobalOpts *opts, int argc, char **argv)
-{
-    g_autoptr(GHashTable) o = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    g_autoptr(GPtrArray) pos = g_ptr_array_new();
-    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) devs = NULL;
-    unsigned int flags = 0;
-    const char *cap;
-    GError *err = NULL;
-    Session s;
-
-    if (!cli_parse_args(argc, argv, STRV("--tree", "--all", "--inactive"), STRV("--cap"), o, pos) ||
-        pos->len)
-        return cli_usage_error("nodedev-list", "[--cap LIST] [--tree] [--all|--inactive]");
-    if ((cap = g_hash_table_lookup(o, "--cap")) && !parse_caps(cap, &flags, &err))
-        return cli_fail(err);
-    if (g_hash_table_contains(o, "--all"))
-        flags |= VCCW_LIST_ACTIVE | VCCW_LIST_INACTIVE;
-    else if (g_hash_table_contains(o, "--inactive"))
-        flags |= VCCW_LIST_INACTIVE;
-    if (!session_open(opts, &s, &err))
-        return cli_fail(err);
-    /* names only: the listing reads what decides that a device is listed */
-    devs = vccw_nodedev_list_names(s.drv, flags, warnings, &err);
-    session_close(&s);
-    print_warnings(warnings);
-    if (!devs)
-        return cli_fail(err);
-    if (g_hash_table_contains(o, "--tree")) {
-        g_autoptr(GHashTable) kids = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                                           (GDestroyNotify)g_ptr_array_unref);
-        for (guint i = 0; i < devs->len; i++) {
-            VccwNodeDevName *d = g_ptr_array_index(devs, i);
-            GPtrArray *list;
-
-            if (!d->parent)
-                continue;
-            if (!(list = g_hash_table_lookup(kids, d->parent))) {
-                list = g_ptr_array_new();
-                g_hash_table_insert(kids, (char *)d->parent, list);
-            }
-            g_ptr_array_add(list, d);
-        }
-        printf("computer\n");
-        print_tree(kids, "computer", "");
-        printf("\n");
-        return EXIT_OK;
-    }
-    for (guint i = 0; i < devs->len; i++)
-        puts(((VccwNodeDevName *)g_ptr_array_index(devs, i))->name);
-    printf("\n");
-    return EXIT_OK;
-}
 
 /* Commands taking one NAME and optional flags. */
 typedef struct {
@@ -212,17 +38,17 @@ cmd_dumpxml(const GlobalOpts *opts, int argc, char **argv)
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *xml = NULL;
     GError *err = NULL;
-    Session s;
+    CliNodedevSession s;
 
     if (!name_args(argc, argv, STRV("--inactive"), &na))
         return cli_usage_error("nodedev-dumpxml", "[--inactive] NAME");
-    if (!session_open(opts, &s, &err)) {
+    if (!cli_nodedev_session_open(opts, &s, &err)) {
         g_hash_table_unref(na.opts);
         return cli_fail(err);
     }
     def = vccw_nodedev_lookup_warn(s.drv, na.name, warnings, &err);
-    session_close(&s);
-    print_warnings(warnings);
+    cli_nodedev_session_close(&s);
+    cli_print_warnings(warnings);
     if (!def) {
         g_hash_table_unref(na.opts);
         return cli_fail(err);
@@ -247,16 +73,16 @@ cmd_info(const GlobalOpts *opts, int argc, char **argv)
     NameArgs na;
     g_autoptr(VccwNodeDevDef) def = NULL;
     GError *err = NULL;
-    Session s;
+    CliNodedevSession s;
     bool mdev;
 
     if (!name_args(argc, argv, NULL, &na))
         return cli_usage_error("nodedev-info", "NAME");
     g_hash_table_unref(na.opts);
-    if (!session_open(opts, &s, &err))
+    if (!cli_nodedev_session_open(opts, &s, &err))
         return cli_fail(err);
     def = vccw_nodedev_lookup(s.drv, na.name, &err);
-    session_close(&s);
+    cli_nodedev_session_close(&s);
     if (!def)
         return cli_fail(err);
     mdev = def->type == VCCW_NODEDEV_CAP_MDEV;
@@ -277,15 +103,15 @@ xml_command(const GlobalOpts *opts, int argc, char **argv, const char *cmd, bool
     g_autoptr(VccwNodeDevDef) def = NULL;
     size_t len = 0;
     GError *err = NULL;
-    Session s;
+    CliNodedevSession s;
 
     if (argc != 1)
         return cli_usage_error(cmd, "FILE");
-    if (!cli_read_input(argv[0], &xml, &len, &err) || !session_open(opts, &s, &err))
+    if (!cli_read_input(argv[0], &xml, &len, &err) || !cli_nodedev_session_open(opts, &s, &err))
         return cli_fail(err);
     def = define ? vccw_nodedev_define_xml(s.drv, xml, len, &err)
                  : vccw_nodedev_create_xml(s.drv, xml, len, &err);
-    session_close(&s);
+    cli_nodedev_session_close(&s);
     if (!def)
         return cli_fail(err);
     printf("Node device %s %s from %s\n\n", def->name, define ? "defined" : "created", argv[0]);
@@ -316,7 +142,7 @@ cmd_update(const GlobalOpts *opts, int argc, char **argv)
     const char *name, *file;
     size_t len = 0;
     GError *err = NULL;
-    Session s;
+    CliNodedevSession s;
     bool ok;
 
     if (!cli_parse_args(argc, argv, STRV("--live", "--config", "--current"), NULL, o, pos) ||
@@ -334,10 +160,10 @@ cmd_update(const GlobalOpts *opts, int argc, char **argv)
         flags |= VCCW_UPDATE_AFFECT_CONFIG;
     name = g_ptr_array_index(pos, 0);
     file = g_ptr_array_index(pos, 1);
-    if (!cli_read_input(file, &xml, &len, &err) || !session_open(opts, &s, &err))
+    if (!cli_read_input(file, &xml, &len, &err) || !cli_nodedev_session_open(opts, &s, &err))
         return cli_fail(err);
     ok = vccw_nodedev_update(s.drv, name, xml, len, flags, &err);
-    session_close(&s);
+    cli_nodedev_session_close(&s);
     if (!ok)
         return cli_fail(err);
     printf("Updated node device %s\n", name);
@@ -369,7 +195,7 @@ run_name_op(const GlobalOpts *opts, size_t idx, int argc, char **argv)
 {
     NameArgs na;
     GError *err = NULL;
-    Session s;
+    CliNodedevSession s;
     bool ok = false, disable;
     unsigned int flags = 0;
 
@@ -381,7 +207,7 @@ run_name_op(const GlobalOpts *opts, size_t idx, int argc, char **argv)
     if (g_hash_table_contains(na.opts, "--force"))
         flags |= VCCW_DETACH_FORCE;
     g_hash_table_unref(na.opts);
-    if (!session_open(opts, &s, &err))
+    if (!cli_nodedev_session_open(opts, &s, &err))
         return cli_fail(err);
     switch (name_ops[idx].op) {
     case OP_DESTROY: ok = vccw_nodedev_destroy(s.drv, na.name, &err); break;
@@ -391,7 +217,7 @@ run_name_op(const GlobalOpts *opts, size_t idx, int argc, char **argv)
     case OP_DETACH: ok = vccw_nodedev_detach(s.drv, na.name, flags, &err); break;
     case OP_REATTACH: ok = vccw_nodedev_reattach(s.drv, na.name, flags, &err); break;
     }
-    session_close(&s);
+    cli_nodedev_session_close(&s);
     if (!ok)
         return cli_fail(err);
     if (name_ops[idx].op == OP_AUTOSTART)
@@ -415,16 +241,16 @@ cmd_autostart_all(const GlobalOpts *opts, int argc, char **argv)
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     guint skipped = 0, failed = 0;
     GError *err = NULL;
-    Session s;
+    CliNodedevSession s;
     bool ok;
 
     if (argc != 0)
         return cli_usage_error("autostart", "");
-    if (!session_open(opts, &s, &err))
+    if (!cli_nodedev_session_open(opts, &s, &err))
         return cli_fail(err);
     ok = vccw_nodedev_autostart_all_counted(s.drv, warnings, &skipped, &failed, &err);
-    session_close(&s);
-    print_warnings(warnings);
+    cli_nodedev_session_close(&s);
+    cli_print_warnings(warnings);
     if (!ok)
         return cli_fail(err);
     /* a boot script must tell "an mdev did not start" (1) from "every
@@ -434,7 +260,7 @@ cmd_autostart_all(const GlobalOpts *opts, int argc, char **argv)
 
 const Command cli_nodedev_commands[] = {
     { "nodedev-list", "[--cap LIST] [--tree] [--all|--inactive]",
-      "list node devices (css, ccw, mdev, mdev_types)", cmd_list },
+      "list node devices (css, ccw, mdev, mdev_types)", cli_nodedev_list },
     { "nodedev-dumpxml", "[--inactive] NAME", "print a node device's XML", cmd_dumpxml },
     { "nodedev-info", "NAME", "print a node device's state", cmd_info },
     { "nodedev-create", "FILE", "create a transient mdev from node-device XML", cmd_create },

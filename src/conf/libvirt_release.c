@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtccw: the libvirt release followed, and its XML behaviours. */
 #include "libvirt_release.h"
+#include "vccw_error.h"
 
 #include <stdio.h>
 
@@ -86,4 +87,22 @@ const VccwConfBehaviour *
 vccw_conf_behaviour(void)
 {
     return &conf_behaviour[current];
+}
+
+bool
+vccw_libvirt_release_asked(const char *option, int *rel, GError **err)
+{
+    const char *env = g_getenv("VIRTCCW_LIBVIRT_VERSION");
+    const char *given = option ? option : (env && *env ? env : NULL);
+
+    *rel = -1;
+    if (!given)
+        return true;
+    if ((*rel = vccw_libvirt_release_parse(given)) < 0) {
+        vccw_error_set(err, VCCW_ERR_ARGUMENT,
+                       "unknown libvirt version '%s'%s (expected MAJOR.MINOR, e.g. 9.0 or 11.3)",
+                       given, option ? "" : " in VIRTCCW_LIBVIRT_VERSION");
+        return false;
+    }
+    return true;
 }

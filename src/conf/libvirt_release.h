@@ -47,6 +47,12 @@ VCCW_ENUM_DECL(vccw_libvirt_release);
  * the layers that use it. */
 #define VCCW_LIBVIRT_NODEDEV_API_VERSION 11003000
 
+/* The release a user asked for: @option (--libvirt-version) if given,
+ * else $VIRTCCW_LIBVIRT_VERSION if set and not empty. True with *@rel -1
+ * when neither asks for one; false (an error naming the value and where
+ * it came from) for an unknown one. */
+bool vccw_libvirt_release_asked(const char *option, int *rel, GError **err);
+
 /* The release followed from now on (process-wide). */
 void vccw_libvirt_release_set(VccwLibvirtRelease rel);
 VccwLibvirtRelease vccw_libvirt_release_get(void);

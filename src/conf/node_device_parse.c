@@ -10,6 +10,7 @@
 #include "vccw_xml.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/SAX2.h>

@@ -100,21 +100,12 @@ vccw_libvirt_release_detect(char **found_version)
 bool
 vccw_libvirt_release_choose(const char *option, VccwLibvirtRelease *rel, GError **err)
 {
-    const char *env = g_getenv("VIRTCCW_LIBVIRT_VERSION");
-    const char *given = option ? option : (env && *env ? env : NULL);
     int r;
 
-    if (given) {
-        if ((r = vccw_libvirt_release_parse(given)) < 0) {
-            vccw_error_set(err, VCCW_ERR_ARGUMENT,
-                           "unknown libvirt version '%s'%s (expected MAJOR.MINOR, e.g. 9.0 or 11.3)",
-                           given, option ? "" : " in VIRTCCW_LIBVIRT_VERSION");
-            return false;
-        }
-        *rel = r;
-        return true;
-    }
-    r = vccw_libvirt_release_detect(NULL);
+    if (!vccw_libvirt_release_asked(option, &r, err))
+        return false;
+    if (r < 0)
+        r = vccw_libvirt_release_detect(NULL);
     *rel = r >= 0 ? (VccwLibvirtRelease)r : VCCW_LIBVIRT_RELEASE_FALLBACK;
     return true;
 }
