@@ -83,6 +83,9 @@ pass "apt install ./${DEB##*/}"
 for f in /usr/bin/virtccw /usr/sbin/virtccwd /usr/bin/virtccw-simhost /usr/bin/virtccw-qemucaps; do
 	check "installed: $f" test -x "$f"
 done
+MODULE=$(dpkg -L virtccw | grep '/virtccw/virtccw-commands\.so$')
+check "installed: virtccw's commands module ($MODULE), and virtccw loads it" \
+	sh -c "test -f '$MODULE' && virtccw --help | grep -q domxml-to-native"
 check "installed: the libvirt hook /etc/libvirt/hooks/qemu.d/virtccw (executable)" \
 	test -x /etc/libvirt/hooks/qemu.d/virtccw
 check "the hook is a conffile" grep -qx ' */etc/libvirt/hooks/qemu.d/virtccw [0-9a-f]*' \
