@@ -53,7 +53,7 @@ subch_read_state(const VccwHost *host, const char *subch, SubchState *st, GError
 }
 
 /* Put the subchannel back as it was; a failure of that is added to the
- * first error @step_err, which goes to @err. */
+ * first error @step_err, which goes to @err (taking its ownership). */
 static void
 subch_rollback(const VccwHost *host, const SubchState *st, GError *step_err, GError **err)
 {
@@ -62,9 +62,7 @@ subch_rollback(const VccwHost *host, const SubchState *st, GError *step_err, GEr
 
     if (!vccw_subch_restore(host, st->subch, &st->orig, &changed, &e))
         vccw_error_append(&step_err, "; rollback: %s", e->message);
-    /* the project's domain, whatever the step's (writing driverctl's file) */
-    g_set_error_literal(err, VCCW_ERROR, step_err->code, step_err->message);
-    g_error_free(step_err);
+    g_propagate_error(err, step_err);
 }
 
 /* The ccw device on the subchannel (dev_busid), and whether it is online
