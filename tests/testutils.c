@@ -93,6 +93,18 @@ vccw_test_check(bool ok, const char *name, const char *fmt, ...)
     return report(ok, name, NULL, why);
 }
 
+bool
+vccw_test_check_detail(bool ok, const char *detail, const char *fmt, ...)
+{
+    g_autofree char *name = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    name = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return report(ok, name, NULL, detail);
+}
+
 void
 vccw_test_pass(const char *name)
 {

@@ -27,6 +27,12 @@ bool vccw_test_regenerate(void);
  * reason. Returns @ok. */
 bool vccw_test_check(bool ok, const char *name, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
+/* vccw_test_check() the other way round, for a reason already at hand
+ * (an error's message, a diff): the case is named by the printf-formatted
+ * @fmt and, when it fails, @detail (may be NULL) says why. Returns @ok. */
+bool vccw_test_check_detail(bool ok, const char *detail, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
 /* Shorthands of vccw_test_check(). */
 void vccw_test_pass(const char *name);
 void vccw_test_fail(const char *name, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -22,16 +22,6 @@
 #include "testutils.h"
 #include "vccw_error.h"
 
-/* One case; @detail says why when it fails (testutils counts and prints). */
-static void
-check(bool ok, const char *name, const char *detail)
-{
-    if (detail)
-        vccw_test_check(ok, name, "%s", detail);
-    else
-        vccw_test_check(ok, name, NULL);
-}
-
 static char *
 journal_file(const char *root, const char *dom)
 {
@@ -48,8 +38,8 @@ test_roundtrip(const VccwHost *host, const char *root)
     VccwHdClaim *c;
     VccwHdAction *a;
 
-    check(j && j->claims->len == 0 && j->txn == VCCW_HD_TXN_NONE,
-          "no file: an empty journal", err ? err->message : NULL);
+    vccw_test_check_detail(j && j->claims->len == 0 && j->txn == VCCW_HD_TXN_NONE,
+                           err ? err->message : NULL, "no file: an empty journal");
     if (!j)
         return;
     j->txn = VCCW_HD_TXN_PREPARE;
@@ -64,30 +54,34 @@ test_roundtrip(const VccwHost *host, const char *root)
     g_ptr_array_add(c->actions, a);
     g_ptr_array_add(j->claims, c);
     g_ptr_array_add(j->claims, vccw_hd_claim_new("00000000-0000-0000-0000-000000000001", false));
-    check(vccw_hd_journal_commit(j, &err) && g_file_test(path, G_FILE_TEST_IS_REGULAR),
-          "commit writes the file", err ? err->message : NULL);
+    vccw_test_check_detail(vccw_hd_journal_commit(j, &err) &&
+                           g_file_test(path, G_FILE_TEST_IS_REGULAR), err ? err->message : NULL,
+                           "commit writes the file");
     g_clear_error(&err);
     k = vccw_hd_journal_load(host, "dom1", &err);
-    check(k && k->txn == VCCW_HD_TXN_PREPARE && k->txn_uuids->len == 1 && k->claims->len == 2,
-          "load: transaction and claims back", err ? err->message : NULL);
+    vccw_test_check_detail(k && k->txn == VCCW_HD_TXN_PREPARE && k->txn_uuids->len == 1 &&
+                           k->claims->len == 2, err ? err->message : NULL,
+                           "load: transaction and claims back");
     if (k && k->claims->len == 2) {
         const VccwHdClaim *kc = g_ptr_array_index(k->claims, 0);
         const VccwHdAction *b0 = kc->actions->len == 2 ? g_ptr_array_index(kc->actions, 0) : NULL;
         const VccwHdAction *b1 = kc->actions->len == 2 ? g_ptr_array_index(kc->actions, 1) : NULL;
 
-        check(kc->managed && b0 && b1 && b0->kind == VCCW_HD_ACT_BIND_SUBCH &&
-              b0->state == VCCW_HD_ACT_DONE && g_strcmp0(b0->orig_driver, "io_subchannel") == 0 &&
-              !b0->orig_override && b1->kind == VCCW_HD_ACT_START_MDEV &&
-              b1->state == VCCW_HD_ACT_PENDING && g_strcmp0(b1->mdev_type, "vfio_ccw-io") == 0 &&
-              g_str_equal(b1->subch, "0.0.0313"),
-              "load: actions back, in order, with their undo data", NULL);
-        check(vccw_hd_journal_find_claim(k, "90C6C135-AD44-41D0-B1B7-BAE47DE48627") != NULL,
-              "claims are found whatever the case of the uuid", NULL);
+        vccw_test_check_detail(kc->managed && b0 && b1 && b0->kind == VCCW_HD_ACT_BIND_SUBCH &&
+                               b0->state == VCCW_HD_ACT_DONE &&
+                               g_strcmp0(b0->orig_driver, "io_subchannel") == 0 &&
+                               !b0->orig_override && b1->kind == VCCW_HD_ACT_START_MDEV &&
+                               b1->state == VCCW_HD_ACT_PENDING &&
+                               g_strcmp0(b1->mdev_type, "vfio_ccw-io") == 0 &&
+                               g_str_equal(b1->subch, "0.0.0313"), NULL,
+                               "load: actions back, in order, with their undo data");
+        vccw_test_check_detail(vccw_hd_journal_find_claim(k, "90C6C135-AD44-41D0-B1B7-BAE47DE48627") != NULL,
+                               NULL, "claims are found whatever the case of the uuid");
     }
     g_ptr_array_set_size(j->claims, 0);
     j->txn = VCCW_HD_TXN_NONE;
-    check(vccw_hd_journal_commit(j, &err) && !g_file_test(path, G_FILE_TEST_EXISTS),
-          "nothing left: the file is removed", err ? err->message : NULL);
+    vccw_test_check_detail(vccw_hd_journal_commit(j, &err) && !g_file_test(path, G_FILE_TEST_EXISTS),
+                           err ? err->message : NULL, "nothing left: the file is removed");
 }
 
 /* Journal files are input: every field that names a path must be a plain
@@ -129,8 +123,9 @@ test_hostile(const VccwHost *host, const char *root)
 
         g_file_set_contents(path, cases[i].json, -1, NULL);
         j = vccw_hd_journal_load(host, "h", &err);
-        check(!j && err && strstr(err->message, "is corrupt") && strstr(err->message, path),
-              name, j ? "accepted" : err ? err->message : "no error");
+        vccw_test_check_detail(!j && err && strstr(err->message, "is corrupt") &&
+                               strstr(err->message, path),
+                               j ? "accepted" : err ? err->message : "no error", "%s", name);
     }
     /* the bound leaves room for 262,144 claims (4 subchannel sets); past
      * it the file is refused before being read (sparse: costs no disk) */
@@ -139,14 +134,16 @@ test_hostile(const VccwHost *host, const char *root)
     if (truncate(path, 256 * 1024 * 1024 + 1) == 0) {
         g_autoptr(GError) err = NULL;
         g_autoptr(VccwHdJournal) j = vccw_hd_journal_load(host, "h", &err);
-        check(!j && err && strstr(err->message, "at most"), "hostile journal: 256 MiB + 1 refused",
-              err ? err->message : "accepted");
+        vccw_test_check_detail(!j && err && strstr(err->message, "at most"),
+                               err ? err->message : "accepted",
+                               "hostile journal: 256 MiB + 1 refused");
     }
     g_unlink(path);
     if (symlink("/etc/passwd", path) == 0) {
         g_autoptr(GError) err = NULL;
         g_autoptr(VccwHdJournal) j = vccw_hd_journal_load(host, "h", &err);
-        check(!j && err, "hostile journal: a symlink is not followed", err ? err->message : "accepted");
+        vccw_test_check_detail(!j && err, err ? err->message : "accepted",
+                               "hostile journal: a symlink is not followed");
         g_unlink(path);
     }
 }
@@ -161,16 +158,16 @@ test_names(const VccwHost *host)
     for (size_t i = 0; bad[i]; i++) {
         g_autoptr(GError) err = NULL;
         g_autofree char *name = g_strdup_printf("domain name '%s' refused", bad[i]);
-        check(!vccw_hd_domain_name_ok(bad[i], &err) && err, name, NULL);
+        vccw_test_check_detail(!vccw_hd_domain_name_ok(bad[i], &err) && err, NULL, "%s", name);
     }
-    check(!vccw_hd_domain_name_ok(longname, NULL), "domain name too long for a journal file refused",
-          NULL);
+    vccw_test_check_detail(!vccw_hd_domain_name_ok(longname, NULL), NULL,
+                           "domain name too long for a journal file refused");
     for (size_t i = 0; good[i]; i++) {
         g_autoptr(GError) err = NULL;
         g_autoptr(VccwHdJournal) j = NULL;
         g_autofree char *name = g_strdup_printf("domain name '%s' accepted", good[i]);
         j = vccw_hd_journal_load(host, good[i], &err);
-        check(j != NULL, name, err ? err->message : NULL);
+        vccw_test_check_detail(j != NULL, err ? err->message : NULL, "%s", name);
     }
 }
 
@@ -186,9 +183,10 @@ test_list(const VccwHost *host, const char *root)
         g_file_set_contents(p, "{}", -1, NULL);
     }
     names = vccw_hd_journal_list(host, &err);
-    check(names && names->len == 2 && g_str_equal(g_ptr_array_index(names, 0), "a") &&
-          g_str_equal(g_ptr_array_index(names, 1), "b"),
-          "journal list: *.json only, sorted, temp files ignored", err ? err->message : NULL);
+    vccw_test_check_detail(names && names->len == 2 &&
+                           g_str_equal(g_ptr_array_index(names, 0), "a") &&
+                           g_str_equal(g_ptr_array_index(names, 1), "b"), err ? err->message : NULL,
+                           "journal list: *.json only, sorted, temp files ignored");
     for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
         g_autofree char *p = g_strdup_printf("%s/run/virtccw/hostdev/%s", root, files[i]);
         g_unlink(p);
@@ -203,16 +201,17 @@ test_lock(const VccwHost *host)
     VccwHdLock *l2;
     gint64 t0;
 
-    check(l1 != NULL, "lock: acquired", err ? err->message : NULL);
+    vccw_test_check_detail(l1 != NULL, err ? err->message : NULL, "lock: acquired");
     t0 = g_get_monotonic_time();
     l2 = vccw_hd_lock_acquire(host, 200, &err);
-    check(!l2 && g_error_matches(err, VCCW_ERROR, VCCW_ERR_OPERATION_TIMEOUT) &&
-          g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC,
-          "lock: a second holder waits, bounded, then fails", err ? err->message : NULL);
+    vccw_test_check_detail(!l2 && g_error_matches(err, VCCW_ERROR, VCCW_ERR_OPERATION_TIMEOUT) &&
+                           g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC,
+                           err ? err->message : NULL,
+                           "lock: a second holder waits, bounded, then fails");
     g_clear_error(&err);
     vccw_hd_lock_release(l1);
     l2 = vccw_hd_lock_acquire(host, 200, &err);
-    check(l2 != NULL, "lock: free again after release", err ? err->message : NULL);
+    vccw_test_check_detail(l2 != NULL, err ? err->message : NULL, "lock: free again after release");
     vccw_hd_lock_release(l2);
 }
 
@@ -264,25 +263,26 @@ test_lenient(void)
         { "<domain><name>x</name>", "XML error: " },
     };
 
-    check(vccw_hostdev_specs_from_xml(hook_xml, strlen(hook_xml), &name, &specs, &err) &&
-          g_str_equal(name, "web01") && specs->len == 3,
-          "libvirt's XML: name and the three vfio-ccw mdevs (not vfio-ap, not PCI)",
-          err ? err->message : NULL);
+    vccw_test_check_detail(vccw_hostdev_specs_from_xml(hook_xml, strlen(hook_xml), &name, &specs, &err) &&
+                           g_str_equal(name, "web01") && specs->len == 3, err ? err->message : NULL,
+                           "libvirt's XML: name and the three vfio-ccw mdevs (not vfio-ap, not PCI)");
     if (specs && specs->len == 3) {
         const VccwHostdevSpec *s = (const VccwHostdevSpec *)specs->data;
         char u[VCCW_UUID_STRING_BUFLEN];
         vccw_uuid_format(s[0].uuid, u);
-        check(g_str_equal(u, "90c6c135-ad44-41d0-b1b7-bae47de48627") && s[0].managed &&
-              !s[1].managed && !s[2].managed,
-              "libvirt's XML: uuids lower-cased, managed only when 'yes'", u);
+        vccw_test_check_detail(g_str_equal(u, "90c6c135-ad44-41d0-b1b7-bae47de48627") &&
+                               s[0].managed &&
+                               !s[1].managed && !s[2].managed, u,
+                               "libvirt's XML: uuids lower-cased, managed only when 'yes'");
     }
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GError) e = NULL;
         g_autoptr(GArray) sp = NULL;
         g_autofree char *n = NULL;
         g_autofree char *label = g_strdup_printf("lenient reader refuses: %s", bad[i].msg);
-        check(!vccw_hostdev_specs_from_xml(bad[i].xml, strlen(bad[i].xml), &n, &sp, &e) && e &&
-              strstr(e->message, bad[i].msg), label, e ? e->message : "accepted");
+        vccw_test_check_detail(!vccw_hostdev_specs_from_xml(bad[i].xml, strlen(bad[i].xml), &n, &sp, &e) && e &&
+                               strstr(e->message, bad[i].msg), e ? e->message : "accepted",
+                               "%s", label);
     }
 }
 
@@ -293,7 +293,8 @@ test_crash_point_inert(void)
     g_unsetenv("VIRTCCW_TEST_CRASH_AFTER_STEP");
     for (int i = 0; i < 1000; i++)
         vccw_hd_crash_point("test");
-    check(true, "crash points are inert without VIRTCCW_TEST_CRASH_AFTER_STEP", NULL);
+    vccw_test_check_detail(true, NULL,
+                           "crash points are inert without VIRTCCW_TEST_CRASH_AFTER_STEP");
 }
 
 /* A domain with 65,536 hostdevs (one subchannel set's devnos): its journal
@@ -311,7 +312,7 @@ test_big(const VccwHost *host)
     guint found = 0;
     double secs;
 
-    check(j != NULL, "big journal: empty one", err ? err->message : NULL);
+    vccw_test_check_detail(j != NULL, err ? err->message : NULL, "big journal: empty one");
     if (!j)
         return;
     j->txn = VCCW_HD_TXN_RELEASE;
@@ -320,28 +321,33 @@ test_big(const VccwHost *host)
         g_ptr_array_add(j->txn_uuids, g_strdup(u));
         vccw_hd_journal_add_claim(j, vccw_hd_claim_new(u, false));
     }
-    check(vccw_hd_journal_commit(j, &err), "big journal: 65,536 claims written",
-          err ? err->message : NULL);
+    vccw_test_check_detail(vccw_hd_journal_commit(j, &err), err ? err->message : NULL,
+                           "big journal: 65,536 claims written");
     g_clear_error(&err);
     k = vccw_hd_journal_load(host, "big", &err);
-    check(k && k->claims->len == n, "big journal: loaded back", err ? err->message : NULL);
+    vccw_test_check_detail(k && k->claims->len == n, err ? err->message : NULL,
+                           "big journal: loaded back");
     if (!k || k->claims->len != n)
         return;
     for (guint i = 0; i < n; i++) {
         g_autofree char *u = g_strdup_printf("%08X-0000-4000-8000-%012X", i, i);
         found += vccw_hd_journal_find_claim(k, u) != NULL;
     }
-    check(found == n && !vccw_hd_journal_find_claim(k, "ffffffff-0000-4000-8000-000000000000"),
-          "big journal: every claim found, in any case, and no other", NULL);
-    check(vccw_hd_journal_undo(k, NULL, k->txn_uuids, NULL, &err) && k->claims->len == 0,
-          "big journal: every claim undone", err ? err->message : NULL);
+    vccw_test_check_detail(found == n &&
+                           !vccw_hd_journal_find_claim(k, "ffffffff-0000-4000-8000-000000000000"),
+                           NULL, "big journal: every claim found, in any case, and no other");
+    vccw_test_check_detail(vccw_hd_journal_undo(k, NULL, k->txn_uuids, NULL, &err) &&
+                           k->claims->len == 0, err ? err->message : NULL,
+                           "big journal: every claim undone");
     k->txn = VCCW_HD_TXN_NONE;
     g_ptr_array_set_size(k->txn_uuids, 0);
-    check(vccw_hd_journal_commit(k, &err), "big journal: removed", err ? err->message : NULL);
+    vccw_test_check_detail(vccw_hd_journal_commit(k, &err), err ? err->message : NULL,
+                           "big journal: removed");
     secs = (double)(g_get_monotonic_time() - t0) / 1e6;
     {
         g_autofree char *why = g_strdup_printf("took %.1f s", secs);
-        check(secs < 30, "big journal: write, load, find, undo in linear time (< 30 s)", why);
+        vccw_test_check_detail(secs < 30, why,
+                               "big journal: write, load, find, undo in linear time (< 30 s)");
     }
 }
 
@@ -400,26 +406,28 @@ test_records(const VccwHost *host, const char *root)
     g_ptr_array_add(j->txn_uuids, g_strdup(u1));
     vccw_hd_journal_add_claim(j, vccw_hd_claim_new(u1, true));
     vccw_hd_journal_add_claim(j, vccw_hd_claim_new(u2, false));
-    check(vccw_hd_journal_commit(j, &err), "records: transaction start written whole",
-          err ? err->message : NULL);
+    vccw_test_check_detail(vccw_hd_journal_commit(j, &err), err ? err->message : NULL,
+                           "records: transaction start written whole");
     size0 = file_size(path);
     c = vccw_hd_journal_find_claim(j, u1);
     a = vccw_hd_action_new(VCCW_HD_ACT_BIND_SUBCH, "0.0.0313");
     a->orig_driver = g_strdup("io_subchannel");
-    check(vccw_hd_journal_add_action(j, c, a, &err) &&
-          vccw_hd_journal_set_state(j, c, a, VCCW_HD_ACT_DONE, &err),
-          "records: two steps", err ? err->message : NULL);
+    vccw_test_check_detail(vccw_hd_journal_add_action(j, c, a, &err) &&
+                           vccw_hd_journal_set_state(j, c, a, VCCW_HD_ACT_DONE, &err),
+                           err ? err->message : NULL, "records: two steps");
     size1 = file_size(path);
-    check(size1 > size0 && size1 - size0 < 400, "records: each step appends one line",
-          NULL);
+    vccw_test_check_detail(size1 > size0 && size1 - size0 < 400, NULL,
+                           "records: each step appends one line");
     k = vccw_hd_journal_load(host, "rec", &err);
     {
         const VccwHdClaim *kc = k ? vccw_hd_journal_find_claim(k, u1) : NULL;
         const VccwHdAction *ka = kc && kc->actions->len == 1 ? g_ptr_array_index(kc->actions, 0) : NULL;
-        check(k && k->txn == VCCW_HD_TXN_PREPARE && k->claims->len == 2 && ka &&
-              ka->kind == VCCW_HD_ACT_BIND_SUBCH && ka->state == VCCW_HD_ACT_DONE &&
-              g_strcmp0(ka->orig_driver, "io_subchannel") == 0 && !ka->orig_override,
-              "records: replayed over the snapshot", err ? err->message : NULL);
+        vccw_test_check_detail(k && k->txn == VCCW_HD_TXN_PREPARE && k->claims->len == 2 && ka &&
+                               ka->kind == VCCW_HD_ACT_BIND_SUBCH &&
+                               ka->state == VCCW_HD_ACT_DONE &&
+                               g_strcmp0(ka->orig_driver, "io_subchannel") == 0 &&
+                               !ka->orig_override, err ? err->message : NULL,
+                               "records: replayed over the snapshot");
     }
     g_clear_pointer(&k, vccw_hd_journal_free);
     g_file_get_contents(path, &good, NULL, NULL);
@@ -427,18 +435,20 @@ test_records(const VccwHost *host, const char *root)
     /* a crash in the middle of an append: the record never synced */
     append_text(path, "{\"op\": \"state\", \"uuid\": \"90c6c135-ad44-41d0-b1b7-bae47de4");
     k = vccw_hd_journal_load(host, "rec", &err);
-    check(k && ((VccwHdAction *)g_ptr_array_index(vccw_hd_journal_find_claim(k, u1)->actions, 0))->state == VCCW_HD_ACT_DONE,
-          "records: a torn last record is ignored", err ? err->message : NULL);
+    vccw_test_check_detail(k &&
+                           ((VccwHdAction *)g_ptr_array_index(vccw_hd_journal_find_claim(k, u1)->actions, 0))->state == VCCW_HD_ACT_DONE,
+                           err ? err->message : NULL, "records: a torn last record is ignored");
     if (k) {
         VccwHdClaim *kc = vccw_hd_journal_find_claim(k, u1);
         VccwHdAction *b = vccw_hd_action_new(VCCW_HD_ACT_START_MDEV, "0.0.0313");
         b->mdev_type = g_strdup("vfio_ccw-io");
-        check(vccw_hd_journal_add_action(k, kc, b, &err), "records: a step after a torn record",
-              err ? err->message : NULL);
+        vccw_test_check_detail(vccw_hd_journal_add_action(k, kc, b, &err), err ? err->message : NULL,
+                               "records: a step after a torn record");
         g_clear_pointer(&k, vccw_hd_journal_free);
         k = vccw_hd_journal_load(host, "rec", &err);
-        check(k && vccw_hd_journal_find_claim(k, u1)->actions->len == 2,
-              "records: the torn record was cut off, the new one follows", err ? err->message : NULL);
+        vccw_test_check_detail(k && vccw_hd_journal_find_claim(k, u1)->actions->len == 2,
+                               err ? err->message : NULL,
+                               "records: the torn record was cut off, the new one follows");
         g_clear_pointer(&k, vccw_hd_journal_free);
     }
     g_clear_error(&err);
@@ -451,13 +461,14 @@ test_records(const VccwHost *host, const char *root)
         g_file_set_contents(path, good, -1, NULL);
         append_text(path, bad[i].line);
         x = vccw_hd_journal_load(host, "rec", &e);
-        check(!x && e && strstr(e->message, "is corrupt"), name, x ? "accepted" : e ? e->message : NULL);
+        vccw_test_check_detail(!x && e && strstr(e->message, "is corrupt"),
+                               x ? "accepted" : e ? e->message : NULL, "%s", name);
     }
     g_file_set_contents(path, good, -1, NULL);
     j->txn = VCCW_HD_TXN_NONE;
     g_ptr_array_set_size(j->claims, 0);
-    check(vccw_hd_journal_commit(j, &err) && !g_file_test(path, G_FILE_TEST_EXISTS),
-          "records: nothing left, file removed", err ? err->message : NULL);
+    vccw_test_check_detail(vccw_hd_journal_commit(j, &err) && !g_file_test(path, G_FILE_TEST_EXISTS),
+                           err ? err->message : NULL, "records: nothing left, file removed");
 }
 
 /* Journals on disk from earlier versions are snapshots without records,
@@ -486,15 +497,15 @@ test_old_format(const VccwHost *host, const char *root)
         g_file_set_contents(path, text, -1, NULL);
         j = vccw_hd_journal_load(host, "old", &err);
         c = j ? vccw_hd_journal_find_claim(j, "90c6c135-ad44-41d0-b1b7-bae47de48627") : NULL;
-        check(c && j->txn == VCCW_HD_TXN_PREPARE && c->actions->len == 1 &&
-              ((VccwHdAction *)g_ptr_array_index(c->actions, 0))->state == VCCW_HD_ACT_PENDING,
-              name, err ? err->message : NULL);
+        vccw_test_check_detail(c && j->txn == VCCW_HD_TXN_PREPARE && c->actions->len == 1 &&
+                               ((VccwHdAction *)g_ptr_array_index(c->actions, 0))->state == VCCW_HD_ACT_PENDING,
+                               err ? err->message : NULL, "%s", name);
         if (!c)
             continue;
-        check(vccw_hd_journal_set_state(j, c, g_ptr_array_index(c->actions, 0), VCCW_HD_ACT_UNDOING, &err) &&
-              (k = vccw_hd_journal_load(host, "old", &err)) &&
-              ((VccwHdAction *)g_ptr_array_index(vccw_hd_journal_find_claim(k, "90c6c135-ad44-41d0-b1b7-bae47de48627")->actions, 0))->state == VCCW_HD_ACT_UNDOING,
-              name2, err ? err->message : NULL);
+        vccw_test_check_detail(vccw_hd_journal_set_state(j, c, g_ptr_array_index(c->actions, 0), VCCW_HD_ACT_UNDOING, &err) &&
+                               (k = vccw_hd_journal_load(host, "old", &err)) &&
+                               ((VccwHdAction *)g_ptr_array_index(vccw_hd_journal_find_claim(k, "90c6c135-ad44-41d0-b1b7-bae47de48627")->actions, 0))->state == VCCW_HD_ACT_UNDOING,
+                               err ? err->message : NULL, "%s", name2);
     }
     g_unlink(path);
 }
@@ -565,9 +576,9 @@ test_linear_steps(const VccwHost *host, const char *root)
     {
         g_autofree char *why = g_strdup_printf("%u rewrites, %" G_GINT64_FORMAT " bytes written, final %" G_GINT64_FORMAT,
                                                rewrites, written, final);
-        check(ok && rewrites <= 12 && written <= 8 * final && within,
-              "2,000 steps: few rewrites, O(N) bytes written, file within twice its snapshot",
-              err ? err->message : why);
+        vccw_test_check_detail(ok && rewrites <= 12 && written <= 8 * final && within,
+                               err ? err->message : why,
+                               "2,000 steps: few rewrites, O(N) bytes written, file within twice its snapshot");
     }
     k = vccw_hd_journal_load(host, "lin", &err);
     for (guint i = 0; k && i < k->claims->len; i++) {
@@ -576,7 +587,7 @@ test_linear_steps(const VccwHost *host, const char *root)
                 ((VccwHdAction *)g_ptr_array_index(c->actions, 0))->state == VCCW_HD_ACT_DONE &&
                 ((VccwHdAction *)g_ptr_array_index(c->actions, 1))->state == VCCW_HD_ACT_DONE;
     }
-    check(done == n, "2,000 steps: every one read back", err ? err->message : NULL);
+    vccw_test_check_detail(done == n, err ? err->message : NULL, "2,000 steps: every one read back");
     g_unlink(path);
 }
 

@@ -19,7 +19,6 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -41,23 +40,6 @@
 
 #define PARENT "0.0.0003"
 #define UUID "90c6c135-ad44-41d0-b1b7-bae47de48627"
-
-/* A case named by @fmt, its reason @detail when it fails (the counting
- * and the TAP lines are testutils'). */
-static void G_GNUC_PRINTF(3, 4)
-check(bool ok, const char *detail, const char *fmt, ...)
-{
-    g_autofree char *name = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    name = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (detail)
-        vccw_test_check(ok, name, "%s", detail);
-    else
-        vccw_test_check(ok, name, NULL);
-}
 
 static void
 put(const char *root, const char *rel, const char *content)
@@ -192,7 +174,7 @@ run_case(guint i, bool with_error)
 
     make_host(root);
     if (!(host = vccw_host_new(root, &err)) || !(drv = vccw_nodedev_driver_new(host, &err))) {
-        check(false, err->message, "%s", name);
+        vccw_test_check_detail(false, err->message, "%s", name);
         return;
     }
     xml = g_strdup_printf("<device><parent>css_0_0_0003</parent><capability type='mdev'>"
@@ -208,12 +190,12 @@ run_case(guint i, bool with_error)
 
     remove = g_build_filename(root, "sys/devices/css0/" PARENT "/" UUID "/remove", NULL);
     g_file_get_contents(remove, &removed, NULL, NULL);
-    check(def == NULL, NULL, "%s: refused", name);
-    check(g_strcmp0(removed, "1") == 0, removed ? removed : "remove not written",
-          "%s: the device is removed again", name);
+    vccw_test_check_detail(def == NULL, NULL, "%s: refused", name);
+    vccw_test_check_detail(g_strcmp0(removed, "1") == 0, removed ? removed : "remove not written",
+                           "%s: the device is removed again", name);
     if (with_error)
-        check(err && strstr(err->message, cases[i].message), err ? err->message : "no error",
-              "%s: the error says why", name);
+        vccw_test_check_detail(err && strstr(err->message, cases[i].message),
+                               err ? err->message : "no error", "%s: the error says why", name);
     rm = g_strdup_printf("rm -rf '%s'", root);
     if (system(rm) != 0)
         fprintf(stderr, "cannot remove %s\n", root);
@@ -598,14 +580,14 @@ run_attach_case(const VccwQemuCaps *caps, guint i, bool with_error)
     make_attach_host(root);
     if (!(host = vccw_host_new(root, &err)) || !(mgr = vccw_hostdev_mgr_new(host, &err)) ||
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        check(false, err ? err->message : g_strerror(errno), "%s", name);
+        vccw_test_check_detail(false, err ? err->message : g_strerror(errno), "%s", name);
         return;
     }
     before = snapshot(root);
     q.fd = sv[1];
     thread = g_thread_new("qemu", qemu_thread, &q);
     if (!(qmp = vccw_qmp_new_from_fd(sv[0], 5000, &err))) {
-        check(false, err->message, "%s: QMP handshake", name);
+        vccw_test_check_detail(false, err->message, "%s: QMP handshake", name);
         shutdown(sv[1], SHUT_RDWR);
         g_thread_join(thread);
         return;
@@ -619,45 +601,52 @@ run_attach_case(const VccwQemuCaps *caps, guint i, bool with_error)
     g_clear_pointer(&qmp, vccw_qmp_free);   /* the peer sees EOF */
     g_thread_join(thread);
 
-    check(!ok && !res.id && !res.devno && !res.driver, NULL, "%s: refused", name);
-    check(log->len > 0 && g_str_equal(g_ptr_array_index(log, log->len - 1), "device_add"),
-          log->len ? (const char *)g_ptr_array_index(log, log->len - 1) : "nothing asked",
-          "%s: QEMU was asked device_add last", name);
+    vccw_test_check_detail(!ok && !res.id && !res.devno && !res.driver, NULL, "%s: refused", name);
+    vccw_test_check_detail(log->len > 0 &&
+                           g_str_equal(g_ptr_array_index(log, log->len - 1), "device_add"),
+                           log->len ? (const char *)g_ptr_array_index(log, log->len - 1)
+                                    : "nothing asked",
+                           "%s: QEMU was asked device_add last", name);
     if (vccw_uuid_parse(UUID, raw))
         claim = vccw_hostdev_claimed_by(mgr, raw, NULL);
     journal = g_build_filename(root, "run/virtccw/hostdev/" DOMAIN ".json", NULL);
     if (!attach_cases[i].refuse) {
         after = snapshot(root);
         diff = first_difference(before, after);
-        check(!diff, diff, "%s: the host is back as it was", name);
-        check(!claim && !g_file_test(journal, G_FILE_TEST_EXISTS), claim,
-              "%s: no claim left in the journal", name);
+        vccw_test_check_detail(!diff, diff, "%s: the host is back as it was", name);
+        vccw_test_check_detail(!claim && !g_file_test(journal, G_FILE_TEST_EXISTS), claim,
+                               "%s: no claim left in the journal", name);
         if (with_error) {
-            check(err && g_str_equal(err->message, REFUSED), err ? err->message : "no error",
-                  "%s: the error is QEMU's refusal", name);
-            check(report->len > 0 &&
-                  g_str_equal(g_ptr_array_index(report, report->len - 1),
-                              "QEMU refused the device: the host is back as it was"),
-                  report->len ? (const char *)g_ptr_array_index(report, report->len - 1) : NULL,
-                  "%s: the report says the host is back", name);
+            vccw_test_check_detail(err && g_str_equal(err->message, REFUSED),
+                                   err ? err->message : "no error",
+                                   "%s: the error is QEMU's refusal", name);
+            vccw_test_check_detail(report->len > 0 &&
+                                   g_str_equal(g_ptr_array_index(report, report->len - 1),
+                                               "QEMU refused the device: the host is back as it was"),
+                                   report->len
+                                       ? (const char *)g_ptr_array_index(report, report->len - 1)
+                                       : NULL,
+                                   "%s: the report says the host is back", name);
         }
     } else {
         g_autoptr(GError) rerr = NULL;
 
         /* the release stays pending in the journal, for recover */
-        check(g_strcmp0(claim, DOMAIN) == 0, claim ? claim : "no claim",
-              "%s: the claim stays for recover", name);
+        vccw_test_check_detail(g_strcmp0(claim, DOMAIN) == 0, claim ? claim : "no claim",
+                               "%s: the claim stays for recover", name);
         if (with_error)
-            check(err && g_str_has_prefix(err->message, REFUSED) &&
-                  strstr(err->message, "; giving the host device back failed too: ") &&
-                  strstr(err->message, attach_cases[i].why),
-                  err ? err->message : "no error",
-                  "%s: the error says QEMU refused and why giving back failed", name);
-        check(vccw_hostdev_recover(mgr, DOMAIN, NULL, &rerr), rerr ? rerr->message : NULL,
-              "%s: recover finishes the release once the kernel lets it", name);
+            vccw_test_check_detail(err && g_str_has_prefix(err->message, REFUSED) &&
+                                   strstr(err->message,
+                                          "; giving the host device back failed too: ") &&
+                                   strstr(err->message, attach_cases[i].why),
+                                   err ? err->message : "no error",
+                                   "%s: the error says QEMU refused and why giving back failed", name);
+        vccw_test_check_detail(vccw_hostdev_recover(mgr, DOMAIN, NULL, &rerr),
+                               rerr ? rerr->message : NULL,
+                               "%s: recover finishes the release once the kernel lets it", name);
         after = snapshot(root);
         diff = first_difference(before, after);
-        check(!diff, diff, "%s: then the host is back as it was", name);
+        vccw_test_check_detail(!diff, diff, "%s: then the host is back as it was", name);
     }
     hk.root = NULL;
     rm = g_strdup_printf("rm -rf '%s'", root);
@@ -672,13 +661,14 @@ test_error_append(void)
 
     vccw_error_append(NULL, "; ignored %d", 1);
     vccw_error_append(&err, "; ignored %d", 2);
-    check(err == NULL, NULL, "vccw_error_append: no first error, nothing made");
+    vccw_test_check_detail(err == NULL, NULL, "vccw_error_append: no first error, nothing made");
     vccw_error_set(&err, VCCW_ERR_OPERATION_FAILED, "first");
     vccw_error_append(&err, "; rollback: %s", "second");
-    check(err && err->domain == VCCW_ERROR && err->code == VCCW_ERR_OPERATION_FAILED &&
-          g_str_equal(err->message, "operation failed: first; rollback: second"),
-          err ? err->message : NULL,
-          "vccw_error_append: the rollback's failure follows the first error");
+    vccw_test_check_detail(err && err->domain == VCCW_ERROR &&
+                           err->code == VCCW_ERR_OPERATION_FAILED &&
+                           g_str_equal(err->message, "operation failed: first; rollback: second"),
+                           err ? err->message : NULL,
+                           "vccw_error_append: the rollback's failure follows the first error");
 }
 
 int
@@ -697,7 +687,7 @@ main(int argc, char **argv)
         run_case(i, false);
     }
     if (!(caps = vccw_qemu_caps_load_file(argv[1], &err))) {
-        check(false, err->message, "QEMU capabilities %s", argv[1]);
+        vccw_test_check_detail(false, err->message, "QEMU capabilities %s", argv[1]);
     } else {
         for (guint i = 0; i < G_N_ELEMENTS(attach_cases); i++) {
             run_attach_case(caps, i, true);
