@@ -987,26 +987,13 @@ vccw_hd_subch_restore(const VccwHost *host, const char *subch, const char *orig_
     return vccw_subch_restore(host, subch, &orig, changed, err);
 }
 
-bool
-vccw_hd_mdev_stop(VccwNodeDevDriver *drv, const char *uuid, const char *parent, bool *changed,
-                  GError **err)
-{
-    unsigned char raw[VCCW_UUID_BUFLEN];
-
-    *changed = false;
-    if (!vccw_uuid_parse(uuid, raw)) {
-        vccw_error_set(err, VCCW_ERR_INTERNAL, "Invalid uuid '%s'", uuid);
-        return false;
-    }
-    return vccw_nodedev_stop_mdev(drv, raw, parent, changed, err);
-}
-
 /* ---- undo and recovery ------------------------------------------------------ */
 
 static bool
 undo_action(VccwHdJournal *j, VccwNodeDevDriver *drv, const VccwHdClaim *c,
             const VccwHdAction *a, GPtrArray *report, GError **err)
 {
+    unsigned char raw[VCCW_UUID_BUFLEN];
     bool changed = false;
     bool ok;
 
@@ -1019,7 +1006,11 @@ undo_action(VccwHdJournal *j, VccwNodeDevDriver *drv, const VccwHdClaim *c,
                                                     a->orig_driver ? a->orig_driver : "no driver"));
         break;
     case VCCW_HD_ACT_START_MDEV:
-        ok = vccw_hd_mdev_stop(drv, c->uuid, a->subch, &changed, err);
+        if (!vccw_uuid_parse(c->uuid, raw)) {
+            vccw_error_set(err, VCCW_ERR_INTERNAL, "Invalid uuid '%s'", c->uuid);
+            return false;
+        }
+        ok = vccw_nodedev_stop_mdev(drv, raw, a->subch, &changed, err);
         if (ok && changed && report)
             g_ptr_array_add(report, g_strdup_printf("mediated device %s stopped", c->uuid));
         break;

@@ -174,10 +174,6 @@ bool vccw_hd_subch_restore(const VccwHost *host, const char *subch,
                            const char *orig_driver, const char *orig_override,
                            bool *changed, GError **err);
 
-/* Stop the mdev @uuid on @parent if it is active (refused while in use). */
-bool vccw_hd_mdev_stop(VccwNodeDevDriver *drv, const char *uuid, const char *parent,
-                       bool *changed, GError **err);
-
 /* ---- fault injection ---------------------------------------------------- */
 
 /* Called right after every journal commit and every host change. With
