@@ -81,8 +81,8 @@ vccw_nodedev_warn(GPtrArray *warnings, const char *fmt, ...)
     va_end(ap);
 }
 
-static int
-open_dir(const VccwHost *host, VccwHostDir dir, const char *name, GError **err)
+int
+vccw_nodedev_open_dir(const VccwHost *host, VccwHostDir dir, const char *name, GError **err)
 {
     g_autofree char *path = vccw_host_path(host, dir, name, NULL, err);
     int fd;
@@ -94,6 +94,28 @@ open_dir(const VccwHost *host, VccwHostDir dir, const char *name, GError **err)
         return -1;
     }
     return fd;
+}
+
+void
+vccw_nodedev_read_dir(int dfd, VccwNodeDevReadEntry read_entry, GPtrArray *out,
+                      GPtrArray *warnings)
+{
+    DIR *dir = fdopendir(dfd);
+    struct dirent *ent;
+
+    if (!dir) {
+        close(dfd);
+        return;
+    }
+    while ((ent = readdir(dir))) {
+        VccwNodeDevDef *def;
+
+        if (ent->d_name[0] == '.')
+            continue;
+        if ((def = read_entry(dfd, ent->d_name, warnings)))
+            g_ptr_array_add(out, def);
+    }
+    closedir(dir);
 }
 
 /* ---- css ------------------------------------------------------------ */
@@ -247,7 +269,7 @@ list_css(VccwNodeDevDriver *drv, unsigned int flags, GPtrArray *out,
     g_autoptr(GError) err = NULL;
     bool only_with_types = (flags & VCCW_LIST_CAP_MDEV_TYPES) && !(flags & VCCW_LIST_CAP_CSS_DEV);
     VccwHostDir from = only_with_types ? VCCW_HOST_DIR_MDEV_BUS_CLASS : VCCW_HOST_DIR_CSS_DEVICES;
-    int dfd = open_dir(drv->host, from, NULL, &err);
+    int dfd = vccw_nodedev_open_dir(drv->host, from, NULL, &err);
     DIR *dir;
     struct dirent *ent;
 
@@ -383,7 +405,7 @@ vccw_nodedev_probe_ccw(int dfd, const char *name, GPtrArray *warnings, VccwCcwId
 }
 
 static VccwNodeDevDef *
-read_ccw(const VccwHost *host, int dfd, const char *name, GPtrArray *warnings)
+read_ccw(int dfd, const char *name, GPtrArray *warnings)
 {
     g_autoptr(VccwNodeDevDef) def = NULL;
     g_autofree char *parent = NULL;
@@ -406,32 +428,16 @@ read_ccw(const VccwHost *host, int dfd, const char *name, GPtrArray *warnings)
             def->driver = g_strdup(driver);
     }
     vccw_nodedev_ccw_read_group(dfd, name, def);   /* libvirt 11.1+: ccwgroup_member */
-    (void)host;
     return g_steal_pointer(&def);
 }
 
 static void
 list_ccw(VccwNodeDevDriver *drv, GPtrArray *out, GPtrArray *warnings)
 {
-    g_autoptr(GError) err = NULL;
-    int dfd = open_dir(drv->host, VCCW_HOST_DIR_CCW_DEVICES, NULL, &err);
-    DIR *dir;
-    struct dirent *ent;
+    int dfd = vccw_nodedev_open_dir(drv->host, VCCW_HOST_DIR_CCW_DEVICES, NULL, NULL);
 
-    if (dfd < 0)
-        return;
-    if (!(dir = fdopendir(dfd))) {
-        close(dfd);
-        return;
-    }
-    while ((ent = readdir(dir))) {
-        VccwNodeDevDef *def;
-        if (ent->d_name[0] == '.')
-            continue;
-        if ((def = read_ccw(drv->host, dfd, ent->d_name, warnings)))
-            g_ptr_array_add(out, def);
-    }
-    closedir(dir);
+    if (dfd >= 0)
+        vccw_nodedev_read_dir(dfd, read_ccw, out, warnings);
 }
 
 /* ---- mdev --------------------------------------------------------------- */
@@ -565,26 +571,15 @@ vccw_nodedev_list_mdevs(VccwNodeDevDriver *drv, GPtrArray *warnings)
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_nodedev_def_free);
     g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GPtrArray) defined = NULL;
-    int dfd = open_dir(drv->host, VCCW_HOST_DIR_MDEV_DEVICES, NULL, &err);
+    int dfd = vccw_nodedev_open_dir(drv->host, VCCW_HOST_DIR_MDEV_DEVICES, NULL, NULL);
 
-    if (dfd >= 0) {
-        DIR *dir = fdopendir(dfd);
-        struct dirent *ent;
-        if (!dir)
-            close(dfd);
-        while (dir && (ent = readdir(dir))) {
-            VccwNodeDevDef *def;
-            if (ent->d_name[0] == '.')
-                continue;
-            if ((def = read_active_mdev(dfd, ent->d_name, warnings))) {
-                g_ptr_array_add(out, def);
-                g_hash_table_insert(by_name, def->name, def);
-            }
-        }
-        if (dir)
-            closedir(dir);
+    if (dfd >= 0)
+        vccw_nodedev_read_dir(dfd, read_active_mdev, out, warnings);
+    for (guint i = 0; i < out->len; i++) {
+        VccwNodeDevDef *def = g_ptr_array_index(out, i);
+
+        g_hash_table_insert(by_name, def->name, def);
     }
-    g_clear_error(&err);
     if (!(defined = vccw_mdevctl_store_list(drv->host, warnings, &err))) {
         vccw_nodedev_warn(warnings, "%s", err->message);
         return out;
@@ -614,7 +609,7 @@ mdevs_of_uuid(VccwNodeDevDriver *drv, const unsigned char *uuid, const char *par
         return NULL;
     out = g_ptr_array_new_with_free_func((GDestroyNotify)vccw_nodedev_def_free);
     vccw_uuid_format(uuid, str);
-    if ((dfd = open_dir(drv->host, VCCW_HOST_DIR_MDEV_DEVICES, NULL, NULL)) >= 0) {
+    if ((dfd = vccw_nodedev_open_dir(drv->host, VCCW_HOST_DIR_MDEV_DEVICES, NULL, NULL)) >= 0) {
         VccwNodeDevDef *def;
 
         if (fstatat(dfd, str, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -706,7 +701,7 @@ lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id, bool require_listed,
 {
     g_autofree char *subch = vccw_ccw_id_format(id);
     g_autofree char *name = vccw_nodedev_name_css(id);
-    int subfd = open_dir(drv->host, VCCW_HOST_DIR_CSS_DEVICES, subch, NULL);
+    int subfd = vccw_nodedev_open_dir(drv->host, VCCW_HOST_DIR_CSS_DEVICES, subch, NULL);
     VccwNodeDevDef *def;
     int driver_err;
 
@@ -799,8 +794,8 @@ vccw_nodedev_lookup(VccwNodeDevDriver *drv, const char *name, GError **err)
     if (vccw_nodedev_parse_bus_name(name, "ccw_", &id)) {
         g_autofree char *dev = vccw_ccw_id_format(&id);
         g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
-        int dfd = open_dir(drv->host, VCCW_HOST_DIR_CCW_DEVICES, NULL, NULL);
-        VccwNodeDevDef *def = dfd >= 0 ? read_ccw(drv->host, dfd, dev, warnings) : NULL;
+        int dfd = vccw_nodedev_open_dir(drv->host, VCCW_HOST_DIR_CCW_DEVICES, NULL, NULL);
+        VccwNodeDevDef *def = dfd >= 0 ? read_ccw(dfd, dev, warnings) : NULL;
         if (dfd >= 0)
             close(dfd);
         if (!def)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "node_device_driver.h"
+#include "vccw_host.h"
 
 #include <stdbool.h>
 
@@ -12,6 +13,23 @@ const VccwHost *vccw_nodedev_driver_host(const VccwNodeDevDriver *drv);
  * (bound to io_subchannel or vfio_ccw); otherwise any existing one. */
 VccwNodeDevDef *vccw_nodedev_lookup_css(VccwNodeDevDriver *drv, const VccwCcwId *id,
                                         bool require_listed, GError **err);
+
+/* The directory @dir/@name (@name may be NULL) of the host, opened for
+ * *at() calls; -1 with @err set when it cannot be. */
+int vccw_nodedev_open_dir(const VccwHost *host, VccwHostDir dir, const char *name,
+                          GError **err);
+
+/* Reads one entry @name of a bus directory (@dfd): the device, or NULL
+ * when it is not listed (a warning in @warnings says why, where due). */
+typedef VccwNodeDevDef *(*VccwNodeDevReadEntry)(int dfd, const char *name,
+                                                GPtrArray *warnings);
+
+/* The devices of the bus directory @dfd (taken and closed), in the order
+ * the directory lists them: every entry but the dot ones goes through
+ * @read_entry, what it returns is added to @out. Shared by the ccw,
+ * ccwgroup and mdev listings. */
+void vccw_nodedev_read_dir(int dfd, VccwNodeDevReadEntry read_entry, GPtrArray *out,
+                           GPtrArray *warnings);
 
 /* Add a printf-formatted warning to @warnings (may be NULL: then nothing):
  * a broken entry is described and skipped, never fatal to a listing. */

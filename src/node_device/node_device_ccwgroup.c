@@ -235,46 +235,15 @@ read_group(int dfd, const char *name, GPtrArray *warnings)
     return g_steal_pointer(&def);
 }
 
-static int
-open_bus_dir(VccwNodeDevDriver *drv, GError **err)
-{
-    g_autofree char *path = vccw_host_path(vccw_nodedev_driver_host(drv),
-                                           VCCW_HOST_DIR_CCWGROUP_DEVICES, NULL, NULL, err);
-    int fd;
-
-    if (!path)
-        return -1;
-    if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        vccw_error_set_errno(err, errno, "cannot open '%s'", path);
-        return -1;
-    }
-    return fd;
-}
-
 void
 vccw_nodedev_list_ccwgroups(VccwNodeDevDriver *drv, GPtrArray *out, GPtrArray *warnings)
 {
-    g_autoptr(GError) err = NULL;
-    int dfd = open_bus_dir(drv, &err);
-    DIR *dir;
-    struct dirent *ent;
+    int dfd = vccw_nodedev_open_dir(vccw_nodedev_driver_host(drv),
+                                    VCCW_HOST_DIR_CCWGROUP_DEVICES, NULL, NULL);
 
     /* no ccwgroup bus (no qeth/lcs/ctcm module loaded): no groups */
-    if (dfd < 0)
-        return;
-    if (!(dir = fdopendir(dfd))) {
-        close(dfd);
-        return;
-    }
-    while ((ent = readdir(dir))) {
-        VccwNodeDevDef *def;
-
-        if (ent->d_name[0] == '.')
-            continue;
-        if ((def = read_group(dirfd(dir), ent->d_name, warnings)))
-            g_ptr_array_add(out, def);
-    }
-    closedir(dir);
+    if (dfd >= 0)
+        vccw_nodedev_read_dir(dfd, read_group, out, warnings);
 }
 
 VccwNodeDevDef *
@@ -283,7 +252,8 @@ vccw_nodedev_lookup_ccwgroup(VccwNodeDevDriver *drv, const VccwCcwId *id, const 
 {
     g_autofree char *bus_id = vccw_ccw_id_format(id);
     VccwNodeDevDef *def = NULL;
-    int dfd = open_bus_dir(drv, NULL);
+    int dfd = vccw_nodedev_open_dir(vccw_nodedev_driver_host(drv),
+                                    VCCW_HOST_DIR_CCWGROUP_DEVICES, NULL, NULL);
 
     if (dfd >= 0) {
         def = read_group(dfd, bus_id, NULL);
