@@ -345,7 +345,9 @@ fi
 touch "$XB"
 # cross builds of other checkouts, unused for two days
 find "$CACHE" -maxdepth 1 -name 'xbuild-*' -mtime +2 -exec rm -rf {} + 2>/dev/null
-ninja -C "$XB" tools/virtccw tools/virtccwd >"$LOG/xbuild.log" 2>&1 ||
+# (virtccw runs every command but nodedev-list from virtccw-commands.so,
+# which it looks for beside itself first)
+ninja -C "$XB" tools/virtccw tools/virtccw-commands.so tools/virtccwd >"$LOG/xbuild.log" 2>&1 ||
 	die "host: cross-building virtccw for s390x (see $LOG/xbuild.log)"
 s390x-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$XB/vccw-ktest" "$KDIR/helper.c" >>"$LOG/xbuild.log" 2>&1 ||
 	die "host: cross-building vccw-ktest (see $LOG/xbuild.log)"
@@ -358,7 +360,7 @@ if [ -z "$VIRTCCW_EXE" ]; then
 		NATIVE=$CACHE/nbuild-$(echo "$SRC" | md5sum | cut -c1-8)
 		[ -e "$NATIVE/build.ninja" ] || meson setup "$NATIVE" "$SRC" >"$LOG/nbuild-setup.log" 2>&1 ||
 			die "host: meson setup of the native build (see $LOG/nbuild-setup.log)"
-		ninja -C "$NATIVE" tools/virtccw tools/virtccwd src/simhost/virtccw-simhost \
+		ninja -C "$NATIVE" tools/virtccw tools/virtccw-commands.so tools/virtccwd src/simhost/virtccw-simhost \
 			>"$LOG/nbuild.log" 2>&1 || die "host: native build (see $LOG/nbuild.log)"
 	fi
 	VIRTCCW_EXE=$NATIVE/tools/virtccw
@@ -404,8 +406,8 @@ make_initramfs() {   # SERIES [MODE [ETC.tar]] -> $OUT/initramfs-SERIES[-MODE].c
 	echo "$mode" > "$R/opt/virtccw/mode"
 	# the second boot starts from the /etc the first one left
 	if [ -n "$etc" ]; then tar -xf "$etc" -C "$R" || die "host: cannot unpack $etc"; fi
-	cp "$XB/tools/virtccw" "$XB/tools/virtccwd" "$XB/vccw-ktest" "$R/bin/"
-	s390x-linux-gnu-strip "$R/bin/virtccw" "$R/bin/virtccwd" "$R/bin/vccw-ktest"
+	cp "$XB/tools/virtccw" "$XB/tools/virtccw-commands.so" "$XB/tools/virtccwd" "$XB/vccw-ktest" "$R/bin/"
+	s390x-linux-gnu-strip "$R/bin/virtccw" "$R/bin/virtccw-commands.so" "$R/bin/virtccwd" "$R/bin/vccw-ktest"
 	# the data virtccw reads at run time (schemas: share/virtccw), where it
 	# was built to look for it
 	meson introspect --installed "$XB" | python3 -c '
@@ -417,7 +419,7 @@ for src, dst in json.load(sys.stdin).items():
 	done
 	cp "$KC"/mod/*.ko "$R/lib/modules/"
 	cp -L "$SYSROOT/lib/ld64.so.1" "$R/lib/"
-	for l in $(needed_libs "$R/bin/virtccw" "$R/bin/virtccwd"); do
+	for l in $(needed_libs "$R/bin/virtccw" "$R/bin/virtccw-commands.so" "$R/bin/virtccwd"); do
 		case $l in MISSING:*) die "host: virtccw needs ${l#MISSING:}, not in the sysroot";; esac
 		cp -L "$l" "$R/lib/s390x-linux-gnu/"
 	done
