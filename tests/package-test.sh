@@ -60,6 +60,12 @@ lintian --tag-display-limit 0 "$DEB" >"$LOG/lintian.txt" 2>&1
 nerr=$(grep -c '^E: ' "$LOG/lintian.txt")
 echo "lintian ($(lintian --version)):"; sed 's/^/    /' "$LOG/lintian.txt"
 check "lintian: no errors ($nerr)" test "$nerr" = 0
+# the binary links GLib's archive (debian/rules): the sources it took
+BU=$(dpkg-deb -f "$DEB" Built-Using)
+check "Built-Using names GLib and pcre2 at their versions ($BU)" \
+	sh -c "echo '$BU' | grep -Eq '^glib2\.0 \(= [^)]+\), pcre2 \(= [^)]+\)(, [a-z0-9.+-]+ \(= [^)]+\))*$'"
+check "the installed virtccw needs no libglib-2.0.so (linked static)" \
+	sh -c "! readelf -d /usr/bin/virtccw | grep -q 'NEEDED.*libglib-2\.0'"
 
 # ---------------------------------------------------------------- install
 # The admin's own files, which the package must never touch.
