@@ -6,12 +6,13 @@
 # - nodedev-list works without the module, every other command needs it
 #   and says which file it could not load;
 # - a module of another build is refused, by name and version;
-# - GLib: with -Dcli_static_glib (GLIB = static) the binary needs no
-#   libglib-2.0.so and exports none of GLib's symbols (the module's must
-#   bind to its own shared GLib); with GLIB = shared it needs the .so.
-# usage: cli-module-test.sh VIRTCCW COMMANDS_MODULE OTHER_VERSION_MODULE GLIB
+# - GLib and json-c: with -Dcli_static (LINK = static) the binary needs
+#   neither libglib-2.0.so nor libjson-c.so and exports none of their
+#   symbols (the module's must bind to its own shared copies); with
+#   LINK = shared it needs both .so.
+# usage: cli-module-test.sh VIRTCCW COMMANDS_MODULE OTHER_VERSION_MODULE LINK
 set -u
-virtccw=$1 module=$2 other=$3 glib=$4
+virtccw=$1 module=$2 other=$3 link=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
@@ -26,16 +27,17 @@ case " $needed" in
   *) r=0 ;;
 esac
 check "virtccw loads no libxml2, ICU or libstdc++ at start" $r "NEEDED: $needed"
-case "$glib: $needed" in
-  "shared:"*" libglib-2.0"*) r=0 ;;
-  "static:"*" libglib-2.0"*) r=1 ;;
+case "$link: $needed" in
+  "shared:"*" libglib-2.0"*" libjson-c"*|"shared:"*" libjson-c"*" libglib-2.0"*) r=0 ;;
+  "static:"*" libglib-2.0"*|"static:"*" libjson-c"*) r=1 ;;
   "static:"*" libc.so"*) r=0 ;;   # (readelf did read the binary)
   *) r=1 ;;
 esac
-check "GLib linked $glib (readelf: the binary's libraries)" $r "NEEDED: $needed"
-if [ "$glib" = static ]; then
-  exported=$(readelf --dyn-syms -W "$virtccw" | awk '$7 != "UND" && $8 ~ /^g_/ { print $8 }' | head -5 | tr '\n' ' ')
-  [ -z "$exported" ]; check "the binary exports none of its static GLib's symbols" $? "exported: $exported"
+check "GLib and json-c linked $link (readelf: the binary's libraries)" $r "NEEDED: $needed"
+if [ "$link" = static ]; then
+  exported=$(readelf --dyn-syms -W "$virtccw" |
+    awk '$7 != "UND" && $8 ~ /^(g_|json_|lh_|array_list_|printbuf_)/ { print $8 }' | head -5 | tr '\n' ' ')
+  [ -z "$exported" ]; check "the binary exports none of its static GLib's and json-c's symbols" $? "exported: $exported"
 fi
 
 # the binary alone, no module beside it (and none installed where this

@@ -60,12 +60,11 @@ lintian --tag-display-limit 0 "$DEB" >"$LOG/lintian.txt" 2>&1
 nerr=$(grep -c '^E: ' "$LOG/lintian.txt")
 echo "lintian ($(lintian --version)):"; sed 's/^/    /' "$LOG/lintian.txt"
 check "lintian: no errors ($nerr)" test "$nerr" = 0
-# the binary links GLib's archive (debian/rules): the sources it took
+# the binary links GLib's and json-c's archives (debian/rules): the
+# sources it took
 BU=$(dpkg-deb -f "$DEB" Built-Using)
-check "Built-Using names GLib and pcre2 at their versions ($BU)" \
-	sh -c "echo '$BU' | grep -Eq '^glib2\.0 \(= [^)]+\), pcre2 \(= [^)]+\)(, [a-z0-9.+-]+ \(= [^)]+\))*$'"
-check "the installed virtccw needs no libglib-2.0.so (linked static)" \
-	sh -c "! readelf -d /usr/bin/virtccw | grep -q 'NEEDED.*libglib-2\.0'"
+check "Built-Using names GLib, pcre2 and json-c at their versions ($BU)" \
+	sh -c "echo '$BU' | grep -Eq '^glib2\.0 \(= [^)]+\), pcre2 \(= [^)]+\), ([a-z0-9.+-]+ \(= [^)]+\), )*json-c \(= [^)]+\)$'"
 
 # ---------------------------------------------------------------- install
 # The admin's own files, which the package must never touch.
@@ -89,6 +88,9 @@ pass "apt install ./${DEB##*/}"
 for f in /usr/bin/virtccw /usr/sbin/virtccwd /usr/bin/virtccw-simhost /usr/bin/virtccw-qemucaps; do
 	check "installed: $f" test -x "$f"
 done
+needed=$(readelf -d /usr/bin/virtccw | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+check "the installed virtccw links GLib and json-c static (NEEDED: $needed)" \
+	sh -c "echo '$needed' | grep -q 'libc\.so' && ! echo '$needed' | grep -Eq 'libglib|libjson-c'"
 MODULE=$(dpkg -L virtccw | grep '/virtccw/virtccw-commands\.so$')
 check "installed: virtccw's commands module ($MODULE), and virtccw loads it" \
 	sh -c "test -f '$MODULE' && virtccw --help | grep -q domxml-to-native"
