@@ -57,7 +57,7 @@ set logscale xy
 set grid xtics ytics mxtics mytics lc rgb "#dddddd"
 set key top left box opaque
 set xlabel "subchannels"
-set ylabel "CPU ms (user + sys), best of 5"
+set ylabel "CPU ms (user + sys), best of k (bench/README.md)"
 set format x "%.0s%c"
 set xrange [1000:400000]
 set style line 1 lc rgb "#1f77b4" lw 2 pt 7
